@@ -1,0 +1,292 @@
+"""Exceptions raised by partyflow. Every one carries data, not only a string.
+
+The tree::
+
+    PartyflowError                 base of everything partyflow raises on purpose
+     ├── RulesError                the rules file is wrong; ``.problems`` lists every Problem
+     ├── WorkflowError             a step was refused or could not be recorded
+     │    ├── UnknownProcedure     no procedure of that name in the rules
+     │    ├── InstanceNotFound     no instance with that id in the store
+     │    ├── InvalidTrigger       the trigger does not exist from the current state
+     │    ├── NotAuthorized        the actor's role may not fire the trigger
+     │    ├── InvalidEventData     event or start data does not fit the procedure's inputs
+     │    ├── ConditionFailed      a condition is false; ``.failures`` has every message
+     │    ├── ConcurrentUpdate     another writer changed the instance first; nothing was written
+     │    └── IdempotencyConflict  the idempotency key was already used for another step
+     ├── AuditChainBroken          an audit trail was edited, deleted or reordered
+     └── UsageError                the library was called wrongly (e.g. a naive datetime)
+
+Messages are bilingual: ``str(err)`` is "中文 / English"; ``err.message("zh")`` picks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Lang = Literal["zh", "en"]
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: Lang) -> str:
+        """Return the text in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a rules file (or another input file).
+
+    Attributes:
+        type: stable slug naming the kind of problem, e.g. ``unknown_state``.
+        loc: path inside the document, e.g. ``("procedures", "transfer", "states", "applied")``.
+        file: file name as given to the loader.
+        line: 1-based line, or 0 when unknown.
+        column: 1-based column, or 0 when unknown.
+        text: the explanation in zh and en.
+        ctx: values the text was built from (expected value, actual value, suggestion …).
+    """
+
+    type: str
+    loc: Loc
+    file: str
+    line: int
+    column: int
+    text: Text
+    ctx: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        """The location as a dotted path, e.g. ``procedures.transfer.states[2]``."""
+        out = ""
+        for part in self.loc:
+            if isinstance(part, int):
+                out += f"[{part}]"
+            else:
+                out += ("." if out else "") + str(part)
+        return out or "<root>"
+
+    def format(self, lang: Lang = "zh") -> str:
+        """Render as ``file:line:column: path: message``."""
+        return f"{self.file}:{self.line}:{self.column}: {self.path}: {self.text.get(lang)}"
+
+
+class PartyflowError(Exception):
+    """Base class of every error partyflow raises on purpose."""
+
+    text: Text
+
+    def __init__(self, text: Text) -> None:
+        self.text = text
+        super().__init__(str(text))
+
+    def message(self, lang: Lang = "zh") -> str:
+        """The message in one language."""
+        return self.text.get(lang)
+
+
+class RulesError(PartyflowError):
+    """The rules file has problems; all of them are in ``problems``, in file order."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        first = self.problems[0].format("en") if self.problems else ""
+        n = len(self.problems)
+        super().__init__(
+            Text(
+                f"规则文件有 {n} 处问题，第一处：{self.problems[0].format('zh') if n else ''}",
+                f"the rules file has {n} problem(s); first: {first}",
+            )
+        )
+
+    def format(self, lang: Lang = "zh") -> str:
+        """Every problem, one per line."""
+        return "\n".join(p.format(lang) for p in self.problems)
+
+
+class WorkflowError(PartyflowError):
+    """A step on an instance was refused or could not be recorded.
+
+    Attributes are ``None`` where they do not apply.
+    """
+
+    def __init__(
+        self,
+        text: Text,
+        *,
+        instance_id: str | None = None,
+        procedure: str | None = None,
+        state: str | None = None,
+        trigger: str | None = None,
+        actor_id: str | None = None,
+    ) -> None:
+        self.instance_id = instance_id
+        self.procedure = procedure
+        self.state = state
+        self.trigger = trigger
+        self.actor_id = actor_id
+        super().__init__(text)
+
+
+class UnknownProcedure(WorkflowError):
+    """No procedure of that name is defined in the rules."""
+
+
+class InstanceNotFound(WorkflowError):
+    """No instance with that id exists in the store."""
+
+
+class InvalidTrigger(WorkflowError):
+    """The trigger cannot be fired from the instance's current state.
+
+    Attributes:
+        available: the triggers that do exist from the current state.
+    """
+
+    def __init__(self, text: Text, *, available: Sequence[str] = (), **kw: Any) -> None:
+        self.available = tuple(available)
+        super().__init__(text, **kw)
+
+
+class NotAuthorized(WorkflowError):
+    """The actor's role is not among the roles allowed to fire the trigger.
+
+    Attributes:
+        role: the actor's role.
+        allowed: the roles that may fire it.
+    """
+
+    def __init__(self, text: Text, *, role: str, allowed: Sequence[str], **kw: Any) -> None:
+        self.role = role
+        self.allowed = tuple(allowed)
+        super().__init__(text, **kw)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One field of event or start data that does not fit the procedure's inputs."""
+
+    field: str
+    text: Text
+    value: Any = None
+
+
+class InvalidEventData(WorkflowError):
+    """Event or start data does not fit the procedure's declared inputs.
+
+    Attributes:
+        errors: every field problem at once.
+    """
+
+    def __init__(self, errors: Sequence[FieldError], **kw: Any) -> None:
+        self.errors = tuple(errors)
+        super().__init__(
+            Text(
+                "；".join(f"{e.field}：{e.text.zh}" for e in self.errors),
+                "; ".join(f"{e.field}: {e.text.en}" for e in self.errors),
+            ),
+            **kw,
+        )
+
+
+@dataclass(frozen=True)
+class ConditionFailure:
+    """One condition that did not hold, with its message filled with the actual values.
+
+    Attributes:
+        expression: the condition's source text.
+        text: the message from the rules file, placeholders filled.
+        basis: the rule the condition implements, e.g. ``E2``.
+        dest: the state the transition would have led to.
+    """
+
+    expression: str
+    text: Text
+    basis: str | None
+    dest: str
+
+
+class ConditionFailed(WorkflowError):
+    """At least one condition is false; ``failures`` lists every one of them."""
+
+    def __init__(self, failures: Sequence[ConditionFailure], **kw: Any) -> None:
+        self.failures = tuple(failures)
+        super().__init__(
+            Text(
+                "；".join(f.text.zh for f in self.failures),
+                "; ".join(f.text.en for f in self.failures),
+            ),
+            **kw,
+        )
+
+
+class ConcurrentUpdate(WorkflowError):
+    """Another writer changed the instance since it was read; nothing was written.
+
+    Attributes:
+        expected_version: the version this writer read.
+    """
+
+    def __init__(self, text: Text, *, expected_version: int, **kw: Any) -> None:
+        self.expected_version = expected_version
+        super().__init__(text, **kw)
+
+
+class IdempotencyConflict(WorkflowError):
+    """The idempotency key was already used on this instance for a different step."""
+
+
+class AuditChainBroken(PartyflowError):
+    """An instance's audit trail does not verify.
+
+    Attributes:
+        instance_id: the instance.
+        seq: the first sequence number at which the chain breaks.
+        reason: a slug: ``hash_mismatch``, ``link_mismatch``, ``sequence_gap``,
+            ``head_mismatch`` or ``empty``.
+    """
+
+    def __init__(self, text: Text, *, instance_id: str, seq: int, reason: str) -> None:
+        self.instance_id = instance_id
+        self.seq = seq
+        self.reason = reason
+        super().__init__(text)
+
+
+class UsageError(PartyflowError):
+    """The library was called wrongly, e.g. with a naive datetime or a bad store URL."""
+
+
+__all__ = [
+    "AuditChainBroken",
+    "ConcurrentUpdate",
+    "ConditionFailed",
+    "ConditionFailure",
+    "FieldError",
+    "IdempotencyConflict",
+    "InstanceNotFound",
+    "InvalidEventData",
+    "InvalidTrigger",
+    "Lang",
+    "Loc",
+    "NotAuthorized",
+    "PartyflowError",
+    "Problem",
+    "RulesError",
+    "Text",
+    "UnknownProcedure",
+    "UsageError",
+    "WorkflowError",
+]

@@ -1,0 +1,304 @@
+"""Frozen, compiled definitions built from a validated rules file. No runtime state here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from partyflow.errors import Text
+from partyflow.rules.durations import Duration
+from partyflow.rules.expressions import Expression, MessageTemplate
+
+DEFAULT_MAX_STR = 10_000
+DEFAULT_MAX_LIST = 1_000
+_UTC = dt.UTC
+
+
+@dataclass(frozen=True)
+class Label:
+    """A display text in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` (``zh`` or ``en``)."""
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class ParameterDef:
+    """A named policy value (e.g. ``min_full_members = 3``, basis ``B2``)."""
+
+    name: str
+    type: str
+    value: Any
+    basis: str
+    label: Label
+    note: str | None = None
+
+    @property
+    def cel_value(self) -> Any:
+        """The value as conditions see it (durations as nominal lengths, dates as timestamps)."""
+        return _to_cel(self.type, _canonical_param(self.type, self.value))
+
+
+def _canonical_param(kind: str, value: Any) -> Any:
+    if kind == "date" and isinstance(value, dt.date):
+        return value.isoformat()
+    if kind == "ratio":
+        num, _, den = str(value).partition("/")
+        return f"{int(num)}/{int(den)}"
+    if kind == "float":
+        return float(value)
+    return value
+
+
+def _to_cel(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "date":
+        d = dt.date.fromisoformat(value)
+        return dt.datetime(d.year, d.month, d.day, tzinfo=_UTC)
+    if kind == "duration":
+        return Duration.parse(value).nominal
+    return value
+
+
+_TYPE_NAMES = {
+    "int": ("整数", "an integer"),
+    "float": ("数字", "a number"),
+    "bool": ("true 或 false", "true or false"),
+    "str": ("文字", "text"),
+    "date": ("日期（如 2024-01-31）", "a date such as 2024-01-31"),
+    "duration": ("ISO-8601 期限（如 P30D）", "an ISO-8601 duration such as P30D"),
+    "enum": ("下列之一", "one of"),
+    "list": ("列表", "a list"),
+}
+
+
+@dataclass(frozen=True)
+class InputDef:
+    """A typed field of instance data."""
+
+    name: str
+    type: str
+    label: Label
+    values: tuple[str, ...] = ()
+    items: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+
+    def coerce(self, value: Any) -> Any:
+        """Check ``value`` and return its canonical JSON form; raise ``ValueError(Text)``."""
+        if value is None:
+            return None
+        if self.type == "list":
+            if not isinstance(value, list | tuple):
+                raise _type_error("list", value)
+            limit = self.max_length if self.max_length is not None else DEFAULT_MAX_LIST
+            if len(value) > limit:
+                raise ValueError(
+                    Text(f"列表最多 {limit} 项，实际 {len(value)} 项",
+                         f"at most {limit} items, got {len(value)}")
+                )
+            return [self._scalar(self.items or "str", v) for v in value]
+        return self._scalar(self.type, value)
+
+    def _scalar(self, kind: str, value: Any) -> Any:
+        if kind == "int":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise _type_error(kind, value)
+            self._range(value)
+            return value
+        if kind == "float":
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise _type_error(kind, value)
+            self._range(value)
+            return float(value)
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise _type_error(kind, value)
+            return value
+        if kind in ("str", "enum"):
+            if not isinstance(value, str):
+                raise _type_error("str", value)
+            limit = self.max_length if self.max_length is not None else DEFAULT_MAX_STR
+            if len(value) > limit:
+                raise ValueError(Text(f"文字最长 {limit} 字，实际 {len(value)} 字",
+                                      f"at most {limit} characters, got {len(value)}"))
+            if kind == "enum" and value not in self.values:
+                allowed = ", ".join(self.values)
+                raise ValueError(Text(f"应为下列之一：{allowed}；实际为 {value!r}",
+                                      f"must be one of: {allowed}; got {value!r}"))
+            return value
+        if kind == "date":
+            if isinstance(value, dt.datetime):
+                raise _type_error(kind, value)
+            if isinstance(value, dt.date):
+                return value.isoformat()
+            if isinstance(value, str):
+                try:
+                    return dt.date.fromisoformat(value).isoformat()
+                except ValueError:
+                    pass
+            raise _type_error(kind, value)
+        if kind == "duration":
+            if isinstance(value, Duration):
+                return str(value)
+            if isinstance(value, str):
+                try:
+                    return str(Duration.parse(value))
+                except ValueError:
+                    pass
+            raise _type_error(kind, value)
+        raise _type_error(kind, value)  # pragma: no cover - schema restricts kinds
+
+    def _range(self, value: float) -> None:
+        if self.min is not None and value < self.min:
+            raise ValueError(Text(f"不能小于 {self.min}，实际为 {value}",
+                                  f"must be at least {self.min}, got {value}"))
+        if self.max is not None and value > self.max:
+            raise ValueError(Text(f"不能大于 {self.max}，实际为 {value}",
+                                  f"must be at most {self.max}, got {value}"))
+
+    def to_cel(self, value: Any) -> Any:
+        """The canonical value as conditions see it."""
+        if self.type == "list" and value is not None:
+            return [_to_cel(self.items or "str", v) for v in value]
+        return _to_cel(self.type, value)
+
+    def sample(self) -> Any:
+        """A representative canonical value, used to type-check conditions at load time."""
+        kind = self.items if self.type == "list" else self.type
+        one = {
+            "int": 1, "float": 1.0, "bool": True, "str": "x", "date": "2000-01-01",
+            "duration": "P1D", "enum": self.values[0] if self.values else "x",
+        }.get(kind or "str", "x")
+        return [one] if self.type == "list" else one
+
+
+def _type_error(kind: str, value: Any) -> ValueError:
+    zh, en = _TYPE_NAMES[kind]
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return ValueError(Text(f"应为{zh}，实际为 {shown}", f"must be {en}, got {shown}"))
+
+
+@dataclass(frozen=True)
+class ConditionDef:
+    """A compiled guard and the message shown when it is false."""
+
+    expression: Expression
+    message: MessageTemplate
+    basis: str | None
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    """A compiled step. ``index`` is its position in the file; ``key`` names it uniquely."""
+
+    index: int
+    trigger: str
+    sources: tuple[str, ...]
+    dest: str
+    roles: frozenset[str]
+    conditions: tuple[ConditionDef, ...]
+    basis: str | None
+    label: Label | None
+
+    @property
+    def key(self) -> str:
+        """A unique internal trigger name, ``trigger#index``."""
+        return f"{self.trigger}#{self.index}"
+
+
+@dataclass(frozen=True)
+class StateDef:
+    """A state, with its optional deadline (a literal duration or a parameter's)."""
+
+    name: str
+    label: Label
+    terminal: bool
+    deadline: Duration | None
+    deadline_parameter: str | None
+    on_timeout: str | None
+
+
+@dataclass(frozen=True)
+class ProcedureDef:
+    """A compiled procedure: everything the runtime needs, frozen."""
+
+    name: str
+    title: Label
+    initial: str
+    start_roles: frozenset[str]
+    parameters: Mapping[str, ParameterDef]
+    inputs: Mapping[str, InputDef]
+    states: Mapping[str, StateDef]
+    transitions: tuple[TransitionDef, ...]
+    candidates: Mapping[tuple[str, str], tuple[TransitionDef, ...]] = field(repr=False)
+    cel_parameters: Mapping[str, Any] = field(repr=False)
+
+    def triggers_from(self, state: str) -> list[str]:
+        """Triggers that exist from ``state``, in file order."""
+        seen: dict[str, None] = {}
+        for t in self.transitions:
+            if state in t.sources:
+                seen.setdefault(t.trigger, None)
+        return list(seen)
+
+
+def build_procedure(
+    name: str,
+    title: Label,
+    initial: str,
+    start_roles: frozenset[str],
+    parameters: dict[str, ParameterDef],
+    inputs: dict[str, InputDef],
+    states: dict[str, StateDef],
+    transitions: tuple[TransitionDef, ...],
+) -> ProcedureDef:
+    """Assemble a ``ProcedureDef`` and its lookup tables."""
+    candidates: dict[tuple[str, str], list[TransitionDef]] = {}
+    for t in transitions:
+        for s in t.sources:
+            candidates.setdefault((t.trigger, s), []).append(t)
+    return ProcedureDef(
+        name=name,
+        title=title,
+        initial=initial,
+        start_roles=start_roles,
+        parameters=MappingProxyType(parameters),
+        inputs=MappingProxyType(inputs),
+        states=MappingProxyType(states),
+        transitions=transitions,
+        candidates=MappingProxyType({k: tuple(v) for k, v in candidates.items()}),
+        cel_parameters=MappingProxyType({p.name: p.cel_value for p in parameters.values()}),
+    )
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A loaded, validated rules file: one version of every procedure.
+
+    Attributes:
+        version: the ``version`` written in the file.
+        content_hash: SHA-256 of the file's data (comments and layout do not count).
+        source: the file's text, kept so a store can reload this exact version.
+        file: the name it was loaded from.
+        roles: role id → label.
+        procedures: procedure id → definition.
+    """
+
+    version: str
+    content_hash: str
+    source: str
+    file: str
+    roles: Mapping[str, Label]
+    procedures: Mapping[str, ProcedureDef]

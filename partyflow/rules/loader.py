@@ -1,0 +1,626 @@
+"""Load a rules file: YAML → schema → semantic checks → frozen definitions.
+
+Every problem in the file is collected and reported at once, each with file, line, column,
+path and a zh/en message, in file order. Nothing here executes code from the file.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import hashlib
+import json
+import types
+import typing
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from partyflow.errors import Loc, Problem, RulesError, Text
+from partyflow.rules import schema as s
+from partyflow.rules.definitions import (
+    ConditionDef,
+    InputDef,
+    Label,
+    ParameterDef,
+    RuleSet,
+    StateDef,
+    TransitionDef,
+    build_procedure,
+)
+from partyflow.rules.durations import Duration
+from partyflow.rules.expressions import (
+    FUNCTIONS,
+    STANDARD_FUNCTIONS,
+    ExpressionError,
+    compile_expression,
+    make_context,
+    parse_template,
+)
+from partyflow.rules.yaml_source import YamlDocument, parse_yaml
+
+RESERVED_NAMES = frozenset({"actor", "now", "start", "null", "true", "false", "in"})
+RESERVED_TRIGGERS = frozenset({"start"})
+
+
+def load_rules(path: str | Path) -> RuleSet:
+    """Load and validate a rules file; raise ``RulesError`` listing every problem."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise RulesError(
+            [Problem("file_unreadable", (), str(path), 0, 0,
+                     Text(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"))]
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RulesError(
+            [Problem("file_encoding", (), str(path), 1, 1,
+                     Text(f"文件不是 UTF-8 编码（第 {exc.start} 字节）：请另存为 UTF-8",
+                          f"the file is not UTF-8 (byte {exc.start}): save it as UTF-8"))]
+        ) from None
+    return load_rules_text(text, str(path))
+
+
+def load_rules_text(text: str, file: str = "<rules>") -> RuleSet:
+    """Load and validate rules from a string; ``file`` names it in messages."""
+    problems, ruleset = _check(text, file)
+    if problems:
+        raise RulesError(problems)
+    assert ruleset is not None
+    return ruleset
+
+
+def check_rules_text(text: str, file: str = "<rules>") -> list[Problem]:
+    """Every problem in ``text``, in file order; empty when the rules are valid."""
+    return _check(text, file)[0]
+
+
+def content_hash(data: Any) -> str:
+    """SHA-256 of the canonical JSON of the file's data."""
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _check(text: str, file: str) -> tuple[list[Problem], RuleSet | None]:
+    doc, problems = parse_yaml(text, file)
+    if doc is None:
+        return _sorted(problems), None
+    if not isinstance(doc.data, dict):
+        problems.append(_p(doc, file, "document_type", (),
+                           "文件内容应为键值映射，以 version: 开头",
+                           "the file must be a mapping starting with version:"))
+        return _sorted(problems), None
+    checker = _Checker(doc, file, text, {p.loc for p in problems})
+    model: s.RulesFile | None = None
+    try:
+        model = s.RulesFile.model_validate(doc.data)
+    except ValidationError as exc:
+        checker.pydantic_errors(exc, s.RulesFile, ())
+        broken = [(tuple(e["loc"]), e["type"]) for e in exc.errors(include_url=False)]
+    if model is None:
+        # Check what is valid of each procedure, so one broken part hides nothing else.
+        procs = doc.data.get("procedures")
+        roles = doc.data.get("roles") if isinstance(doc.data.get("roles"), dict) else {}
+        if isinstance(procs, dict):
+            for name, raw in procs.items():
+                mine = [(loc[2:], t) for loc, t in broken if loc[:2] == ("procedures", name)]
+                pruned = _prune(raw, mine)
+                if pruned is None:
+                    continue
+                try:
+                    proc = s.Procedure.model_validate(pruned.data)
+                except ValidationError:
+                    continue
+                checker.procedure(str(name), proc, {str(r) for r in roles}, pruned)
+    else:
+        for name, proc in model.procedures.items():
+            checker.procedure(name, proc, set(model.roles))
+    problems.extend(checker.problems)
+    if problems or model is None:
+        return _sorted(problems), None
+    ruleset = RuleSet(
+        version=model.version,
+        content_hash=content_hash(doc.data),
+        source=text,
+        file=file,
+        roles=types.MappingProxyType({k: Label(v.zh, v.en) for k, v in model.roles.items()}),
+        procedures=types.MappingProxyType(checker.compiled),
+    )
+    return [], ruleset
+
+
+@dataclass
+class _Pruned:
+    """A procedure with its schema-broken entries removed, and what was removed."""
+
+    data: dict[str, Any]
+    t_index: list[int]
+    broken_names: set[str]
+
+
+_SECTIONS = ("states", "parameters", "inputs", "transitions")
+
+
+def _prune(raw: Any, errors: list[tuple[Loc, str]]) -> _Pruned | None:
+    """Drop the entries that failed the schema; None when the procedure itself is broken.
+
+    An unknown key is removed on its own, so the rest of its entry is still checked.
+    """
+    if not isinstance(raw, dict):
+        return None
+    raw = copy.deepcopy(raw)
+    drop: dict[str, set[Any]] = {sec: set() for sec in _SECTIONS}
+    for loc, kind in errors:
+        if kind == "extra_forbidden" and loc:
+            parent: Any = raw
+            for part in loc[:-1]:
+                parent = parent[part]
+            parent.pop(loc[-1], None)
+            continue
+        if len(loc) >= 2 and loc[0] in _SECTIONS and loc[1] != "[key]":
+            drop[str(loc[0])].add(loc[1])
+        elif len(loc) >= 3 and loc[0] in _SECTIONS and loc[2] == "[key]":
+            drop[str(loc[0])].add(loc[1])
+        else:
+            return None
+    data = dict(raw)
+    broken: set[str] = set()
+    for sec in ("states", "parameters", "inputs"):
+        if drop[sec] and isinstance(data.get(sec), dict):
+            data[sec] = {k: v for k, v in data[sec].items() if k not in drop[sec]}
+            broken |= {str(k) for k in drop[sec]}
+    t_index = list(range(len(data.get("transitions") or [])))
+    if drop["transitions"] and isinstance(data.get("transitions"), list):
+        t_index = [i for i in t_index if i not in drop["transitions"]]
+        data["transitions"] = [data["transitions"][i] for i in t_index]
+    if drop["transitions"]:
+        broken.add("*transitions*")
+    return _Pruned(data, t_index, broken)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line, p.column))
+
+
+def _p(doc: YamlDocument, file: str, type_: str, loc: Loc, zh: str, en: str,
+       *, key: bool = False, **ctx: Any) -> Problem:
+    m = doc.mark_for(loc, key=key)
+    return Problem(type_, loc, file, m.line, m.column, Text(zh, en), dict(ctx))
+
+
+def _suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    if not close:
+        return "", ""
+    return f"；你是不是想写 “{close[0]}”？", f"; did you mean '{close[0]}'?"
+
+
+_PYD_ZH = {
+    "string_type": "应为文字",
+    "int_type": "应为整数",
+    "float_type": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "dict_type": "应为键值映射（下一级缩进的 键: 值）",
+    "model_type": "应为键值映射（下一级缩进的 键: 值）",
+    "model_attributes_type": "应为键值映射（下一级缩进的 键: 值）",
+    "list_type": "应为列表（每项以 - 开头）",
+    "date_type": "应为日期，如 2024-01-31",
+    "string_too_short": "不能为空",
+    "string_too_long": "太长",
+    "too_short": "至少需要一项",
+    "greater_than_equal": "数值太小",
+}
+_IDENT_ZH = "名称只能用小写英文字母、数字和下划线，并以字母开头（如 out_review）"
+_IDENT_EN = "names use lowercase ASCII letters, digits and underscores, starting with a letter"
+
+
+def _unwrap(ann: Any) -> Any:
+    while typing.get_origin(ann) is typing.Annotated:
+        ann = typing.get_args(ann)[0]
+    return ann
+
+
+def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class that the mapping at ``loc`` is validated against."""
+    ann: Any = root
+    for part in loc:
+        ann = _unwrap(ann)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            info = ann.model_fields.get(str(part))
+            if info is None:
+                return None
+            ann = info.annotation
+            continue
+        origin = typing.get_origin(ann)
+        if origin in (dict, list):
+            ann = typing.get_args(ann)[-1]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            for arg in typing.get_args(ann):
+                arg = _unwrap(arg)
+                if typing.get_origin(arg) in (dict, list) or (
+                    isinstance(arg, type) and issubclass(arg, BaseModel)
+                ):
+                    ann = arg
+                    break
+            else:
+                return None
+            ann = typing.get_args(ann)[-1] if typing.get_origin(ann) in (dict, list) else ann
+            continue
+        return None
+    ann = _unwrap(ann)
+    return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+
+
+class _Checker:
+    """Collects problems for one document and compiles the procedures that pass."""
+
+    def __init__(self, doc: YamlDocument, file: str, text: str, reported: set[Loc]) -> None:
+        self.reported = reported
+        self.doc = doc
+        self.file = file
+        self.lines = text.splitlines()
+        self.problems: list[Problem] = []
+        self.compiled: dict[str, Any] = {}
+        self.broken: set[str] = set()
+
+    def add(self, type_: str, loc: Loc, zh: str, en: str, *, key: bool = False,
+            **ctx: Any) -> None:
+        self.problems.append(_p(self.doc, self.file, type_, loc, zh, en, key=key, **ctx))
+
+    # -- schema ------------------------------------------------------------------------------
+
+    def pydantic_errors(self, exc: ValidationError, root: type[BaseModel], base: Loc) -> None:
+        grouped: dict[Loc, list[Any]] = {}
+        for err in exc.errors(include_url=False):
+            loc = (*base, *err["loc"])
+            path: list[str | int] = []
+            key_error = False
+            data: Any = self.doc.data
+            for part in loc:
+                if part == "[key]":
+                    key_error = True
+                    break
+                if isinstance(data, dict) and part in data:
+                    data = data[part]
+                    path.append(part)
+                elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+                    data = data[part]
+                    path.append(part)
+                elif err["type"] in ("missing", "extra_forbidden") and part == loc[-1]:
+                    path.append(part)
+                else:
+                    break  # a union member tag such as 'str' or 'list[str]'
+            err = dict(err)
+            err["key_error"] = key_error
+            grouped.setdefault(tuple(path), []).append(err)
+        for loc, errs in grouped.items():
+            if loc in self.reported:
+                continue
+            self._one_pydantic(root, loc, errs)
+
+    def _one_pydantic(self, root: type[BaseModel], loc: Loc, errs: list[Any]) -> None:
+        err = errs[0]
+        kind = err["type"]
+        actual = err.get("input")
+        shown = repr(actual) if isinstance(actual, str | int | float | bool) else ""
+        got_zh = f"（实际为 {shown}）" if shown else ""
+        got_en = f" (got {shown})" if shown else ""
+        if err["key_error"]:
+            name = loc[-1] if loc else "?"
+            self.add("invalid_name", loc, f"名称 “{name}” 不合规：{_IDENT_ZH}",
+                     f"name '{name}' is invalid: {_IDENT_EN}", key=True, name=name)
+            return
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            model = _model_at(root, loc[:-1])
+            fields = list(model.model_fields) if model else []
+            szh, sen = _suggest(name, fields)
+            allowed = "、".join(fields)
+            self.add("unknown_key", loc, f"未知的键 “{name}”{szh}（可用的键：{allowed}）",
+                     f"unknown key '{name}'{sen} (allowed: {', '.join(fields)})",
+                     key=True, key_name=name, suggestion=(szh and sen))
+            return
+        if kind == "missing":
+            name = str(loc[-1])
+            self.add("missing_key", loc[:-1], f"缺少必填的键 “{name}”",
+                     f"missing required key '{name}'", key=True, key_name=name)
+            return
+        if kind == "string_pattern_mismatch":
+            self.add("invalid_name", loc, f"{_IDENT_ZH}{got_zh}", f"{_IDENT_EN}{got_en}")
+            return
+        if kind in ("parameter_value", "duration_format", "ratio_format"):
+            zh = {
+                "parameter_value": f"取值 {shown} 与声明的类型 {err['ctx'].get('kind')} 不符",
+                "duration_format": f"{shown} 不是 ISO-8601 期限，应写成 P30D、P3M、PT12H 这样的形式",
+                "ratio_format": f"{shown} 不是比例，应写成带引号的 \"4/5\" 这样的形式",
+            }[kind]
+            self.add(kind, loc, zh, err["msg"], **err.get("ctx", {}))
+            return
+        if kind == "literal_error":
+            expected = err.get("ctx", {}).get("expected", "")
+            self.add("invalid_choice", loc, f"应为以下之一：{expected}{got_zh}",
+                     f"must be one of: {expected}{got_en}", expected=expected)
+            return
+        if len(errs) > 1:  # a union: say every accepted form
+            zh = "，或".join(dict.fromkeys(_PYD_ZH.get(e["type"], e["msg"]) for e in errs))
+            en = " or ".join(dict.fromkeys(e["msg"] for e in errs))
+            self.add("wrong_type", loc, f"{zh}{got_zh}", f"{en}{got_en}")
+            return
+        zh = _PYD_ZH.get(kind, f"取值无效：{err['msg']}")
+        hint_zh = hint_en = ""
+        if kind == "string_type" and isinstance(actual, bool | int | float):
+            hint_zh = "；若要写文字，请加引号，如 \"1.10\" 或 \"no\""
+            hint_en = "; to write text, quote it, e.g. \"1.10\" or \"no\""
+        self.add("wrong_type" if kind.endswith("_type") else kind, loc,
+                 f"{zh}{got_zh}{hint_zh}", f"{err['msg']}{got_en}{hint_en}")
+
+    # -- semantics ---------------------------------------------------------------------------
+
+    def procedure(self, name: str, proc: s.Procedure, roles: set[str],
+                  pruned: _Pruned | None = None) -> None:
+        base: Loc = ("procedures", name)
+        n_before = len(self.problems)
+        states = proc.states
+        self.broken = pruned.broken_names if pruned else set()
+        partial = bool(self.broken)
+        t_index = pruned.t_index if pruned else list(range(len(proc.transitions)))
+        for pname in proc.parameters:
+            if pname in RESERVED_NAMES:
+                self.add("reserved_name", (*base, "parameters", pname),
+                         f"“{pname}” 是保留名称，请换一个", f"'{pname}' is reserved", key=True)
+        for iname, inp in proc.inputs.items():
+            loc = (*base, "inputs", iname)
+            if iname in RESERVED_NAMES:
+                self.add("reserved_name", loc, f"“{iname}” 是保留名称，请换一个",
+                         f"'{iname}' is reserved", key=True)
+            if iname in proc.parameters:
+                self.add("name_clash", loc, f"输入 “{iname}” 与同名参数冲突",
+                         f"input '{iname}' has the same name as a parameter", key=True)
+            if inp.type == "enum" and not inp.values:
+                self.add("enum_without_values", loc, "enum 类型需要 values 列表",
+                         "an enum input needs a values list")
+            if inp.type == "list" and inp.items is None:
+                self.add("list_without_items", loc, "list 类型需要 items（元素类型）",
+                         "a list input needs items (the item type)")
+        for role in proc.start_roles:
+            self._role(role, roles, (*base, "start_roles"))
+        if proc.initial not in states:
+            self._unknown_state(proc.initial, states, (*base, "initial"))
+        # transitions
+        outgoing: dict[str, list[int]] = {st: [] for st in states}
+        graph: dict[str, set[str]] = {st: set() for st in states}
+        compiled_t: list[TransitionDef] = []
+        for i, t in enumerate(proc.transitions):
+            tloc = (*base, "transitions", t_index[i])
+            sources = [t.source] if isinstance(t.source, str) else list(t.source)
+            if t.trigger in RESERVED_TRIGGERS:
+                self.add("reserved_name", (*tloc, "trigger"),
+                         f"“{t.trigger}” 是保留的步骤名", f"'{t.trigger}' is a reserved trigger")
+            for j, src in enumerate(sources):
+                sloc = (*tloc, "source") if isinstance(t.source, str) else (*tloc, "source", j)
+                if src not in states:
+                    self._unknown_state(src, states, sloc)
+                else:
+                    outgoing[src].append(i)
+                    if t.dest in states:
+                        graph[src].add(t.dest)
+            if t.dest not in states:
+                self._unknown_state(t.dest, states, (*tloc, "dest"))
+            for k, role in enumerate(t.roles):
+                self._role(role, roles, (*tloc, "roles", k))
+            conds = tuple(
+                c for c in (self._condition(proc, c, (*tloc, "conditions", k))
+                            for k, c in enumerate(t.conditions))
+                if c is not None
+            )
+            compiled_t.append(TransitionDef(
+                index=i, trigger=t.trigger, sources=tuple(sources), dest=t.dest,
+                roles=frozenset(t.roles), conditions=conds, basis=t.basis,
+                label=Label(t.label.zh, t.label.en) if t.label else None,
+            ))
+        # state checks
+        state_defs: dict[str, StateDef] = {}
+        for sname, st in states.items():
+            sloc = (*base, "states", sname)
+            outs = outgoing[sname]
+            if st.terminal and outs:
+                lines = ", ".join(
+                    str(self.doc.mark_for((*base, "transitions", t_index[i])).line) for i in outs
+                )
+                self.add("terminal_has_exit", sloc,
+                         f"终止状态 “{sname}” 不应有后续步骤（见第 {lines} 行）",
+                         f"terminal state '{sname}' has outgoing transitions (lines {lines})",
+                         key=True)
+            if not st.terminal and not outs and not partial:
+                self.add("dead_end", sloc,
+                         f"状态 “{sname}” 不是终止状态，却没有任何后续步骤："
+                         "请增加步骤，或标注 terminal: true",
+                         f"state '{sname}' is not terminal but has no way out: add a "
+                         "transition or mark it terminal: true", key=True)
+            deadline, dparam = self._deadline(proc, st, sloc)
+            if not partial and st.on_timeout is not None and st.on_timeout not in {
+                proc.transitions[i].trigger for i in outs
+            }:
+                self.add("unknown_timeout_trigger", (*sloc, "on_timeout"),
+                         f"超期步骤 “{st.on_timeout}” 不是从 “{sname}” 出发的步骤",
+                         f"on_timeout '{st.on_timeout}' is not a transition from '{sname}'")
+            if st.on_timeout is not None and st.deadline is None:
+                self.add("timeout_without_deadline", (*sloc, "on_timeout"),
+                         "有 on_timeout 但没有 deadline（期限）",
+                         "on_timeout is given but there is no deadline")
+            state_defs[sname] = StateDef(sname, Label(st.label.zh, st.label.en), st.terminal,
+                                         deadline, dparam, st.on_timeout)
+        # reachability
+        if proc.initial in states and not partial:
+            seen = {proc.initial}
+            queue = deque([proc.initial])
+            while queue:
+                for nxt in graph[queue.popleft()]:
+                    if nxt not in seen:
+                        seen.add(nxt)
+                        queue.append(nxt)
+            for sname in states:
+                if sname not in seen:
+                    self.add("unreachable_state", (*base, "states", sname),
+                             f"状态 “{sname}” 从初始状态 “{proc.initial}” 无法到达",
+                             f"state '{sname}' cannot be reached from the initial state "
+                             f"'{proc.initial}'", key=True)
+        # ambiguous triggers
+        by_pair: dict[tuple[str, str], list[int]] = {}
+        for i, t in enumerate(proc.transitions):
+            for src in [t.source] if isinstance(t.source, str) else t.source:
+                by_pair.setdefault((t.trigger, src), []).append(i)
+        for (trig, src), idx in by_pair.items():
+            if len(idx) < 2:
+                continue
+            exprs = [tuple(c.expr for c in proc.transitions[i].conditions) for i in idx]
+            if any(not e for e in exprs) or len(set(exprs)) < len(exprs):
+                first = self.doc.mark_for((*base, "transitions", t_index[idx[0]])).line
+                self.add("ambiguous_trigger", (*base, "transitions", t_index[idx[1]]),
+                         f"步骤 “{trig}” 从 “{src}” 出发有多条，但没有条件区分它们"
+                         f"（另见第 {first} 行）",
+                         f"trigger '{trig}' from '{src}' has several transitions with no "
+                         f"condition to tell them apart (see also line {first})")
+        if len(self.problems) == n_before:
+            self.compiled[name] = build_procedure(
+                name, Label(proc.title.zh, proc.title.en), proc.initial,
+                frozenset(proc.start_roles),
+                {k: ParameterDef(k, p.type, p.value, p.basis, Label(p.label.zh, p.label.en),
+                                 p.note) for k, p in proc.parameters.items()},
+                self._inputs(proc), state_defs, tuple(compiled_t),
+            )
+
+    @staticmethod
+    def _inputs(proc: s.Procedure) -> dict[str, InputDef]:
+        return {
+            k: InputDef(k, i.type, Label(i.label.zh, i.label.en), tuple(i.values or ()),
+                        i.items, i.min, i.max, i.max_length)
+            for k, i in proc.inputs.items()
+        }
+
+    def _unknown_state(self, name: str, states: dict[str, Any], loc: Loc) -> None:
+        if name in self.broken:
+            return
+        szh, sen = _suggest(name, states)
+        self.add("unknown_state", loc, f"没有名为 “{name}” 的状态{szh}",
+                 f"there is no state named '{name}'{sen}", state=name)
+
+    def _role(self, role: str, roles: set[str], loc: Loc) -> None:
+        if role not in roles:
+            szh, sen = _suggest(role, roles)
+            self.add("unknown_role", loc, f"角色 “{role}” 未在 roles 中定义{szh}",
+                     f"role '{role}' is not defined under roles{sen}", role=role)
+
+    def _deadline(self, proc: s.Procedure, st: s.State,
+                  loc: Loc) -> tuple[Duration | None, str | None]:
+        if st.deadline is None:
+            return None, None
+        if st.on_timeout is None:
+            self.add("deadline_without_timeout", (*loc, "deadline"),
+                     "设置了期限 deadline，但没有 on_timeout（超期后执行的步骤）",
+                     "a deadline is set but on_timeout (the trigger fired when it passes) "
+                     "is missing")
+        if st.deadline in proc.parameters:
+            param = proc.parameters[st.deadline]
+            if param.type != "duration":
+                self.add("deadline_parameter_type", (*loc, "deadline"),
+                         f"参数 “{st.deadline}” 不是 duration 类型",
+                         f"parameter '{st.deadline}' is not a duration")
+                return None, None
+            return None, st.deadline
+        try:
+            return Duration.parse(st.deadline), None
+        except ValueError:
+            szh, sen = _suggest(st.deadline, proc.parameters)
+            self.add("duration_format", (*loc, "deadline"),
+                     f"“{st.deadline}” 既不是 ISO-8601 期限（如 P30D），也不是 duration 参数名{szh}",
+                     f"'{st.deadline}' is neither an ISO-8601 duration (e.g. P30D) nor a "
+                     f"duration parameter{sen}")
+            return None, None
+
+    def _condition(self, proc: s.Procedure, cond: s.Condition, loc: Loc) -> ConditionDef | None:
+        eloc = (*loc, "expr")
+        try:
+            expr = compile_expression(cond.expr)
+        except ExpressionError as exc:
+            m = self.doc.mark_for(eloc)
+            col = m.column + exc.column - 1
+            raw_line = self._line(m.line)
+            if raw_line[m.column - 1:m.column] in ("'", '"'):
+                col += 1
+            self.problems.append(Problem(
+                "condition_syntax", eloc, self.file, m.line, col,
+                Text(f"条件表达式有语法错误：{exc.detail}",
+                     f"condition syntax error: {exc.detail}"),
+                {"expression": cond.expr},
+            ))
+            return None
+        known = set(proc.inputs) | set(proc.parameters) | {"actor", "now"} | self.broken
+        ok = True
+        for var in sorted(expr.variables - known):
+            szh, sen = _suggest(var, known)
+            self.add("unknown_name", eloc,
+                     f"条件中的 “{var}” 既不是输入字段也不是参数{szh}",
+                     f"'{var}' in the condition is neither an input nor a parameter{sen}",
+                     name=var)
+            ok = False
+        for fn in sorted(expr.functions - STANDARD_FUNCTIONS - set(FUNCTIONS)):
+            szh, sen = _suggest(fn, set(FUNCTIONS) | STANDARD_FUNCTIONS)
+            self.add("unknown_function", eloc, f"条件中的函数 “{fn}” 不存在{szh}",
+                     f"function '{fn}' in the condition does not exist{sen}", name=fn)
+            ok = False
+        try:
+            template = parse_template(cond.message.zh, cond.message.en)
+        except ValueError as exc:
+            self.add("message_placeholder", (*loc, "message"), f"提示中的占位符无效：{exc}",
+                     f"invalid placeholder in the message: {exc}")
+            return None
+        for name in sorted(template.names - known):
+            self.add("unknown_name", (*loc, "message"),
+                     f"提示中的 {{{name}}} 既不是输入字段也不是参数",
+                     f"{{{name}}} in the message is neither an input nor a parameter")
+            ok = False
+        if not ok or self.broken:
+            return None
+        if not self._typecheck(proc, expr, eloc):
+            return None
+        return ConditionDef(expr, template, cond.basis)
+
+    def _typecheck(self, proc: s.Procedure, expr: Any, loc: Loc) -> bool:
+        """Evaluate once on sample values so a type mismatch is caught at load time."""
+        inputs = self._inputs(proc)
+        values: dict[str, Any] = {
+            k: ParameterDef(k, p.type, p.value, p.basis, Label("", "")).cel_value
+            for k, p in proc.parameters.items()
+        }
+        values.update({k: i.to_cel(i.sample()) for k, i in inputs.items()})
+        values["actor"] = {"id": "x", "role": "x", "org": "x"}
+        values["now"] = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        try:
+            result = expr.evaluate(make_context(values))
+        except TypeError as exc:
+            detail = str(exc).split(".")[0]
+            self.add("condition_type", loc,
+                     f"条件中的类型不匹配（如整数与文字比较，或整数与小数混用）：{detail}",
+                     f"type mismatch in the condition: {detail}")
+            return False
+        except Exception:  # data-dependent (division by zero …): decided at run time
+            return True
+        if not isinstance(result, bool):
+            self.add("condition_not_bool", loc,
+                     f"条件的结果应为真/假，实际为 {type(result).__name__}",
+                     f"a condition must give true or false, not {type(result).__name__}")
+            return False
+        return True
+
+    def _line(self, lineno: int) -> str:
+        return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""

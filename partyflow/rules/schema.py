@@ -1,0 +1,201 @@
+"""The rules file format, as pydantic v2 models (the single source of the JSON Schema).
+
+Models are strict (no silent coercion: ``"3"`` is not 3, ``no`` is not a string) and forbid
+unknown keys, so a misspelt key is an error rather than an ignored line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from partyflow.rules.durations import Duration
+
+IDENT_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+Identifier = Annotated[str, StringConstraints(pattern=IDENT_PATTERN)]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+RATIO = re.compile(r"^\s*([0-9]+)\s*/\s*([1-9][0-9]*)\s*$")
+
+ParameterType = Literal["int", "float", "bool", "str", "duration", "ratio", "date"]
+InputType = Literal["int", "float", "bool", "str", "date", "duration", "enum", "list"]
+ItemType = Literal["int", "float", "bool", "str", "date", "duration"]
+
+
+def _f(zh: str, en: str, **kw: Any) -> Any:
+    """A field whose title and description carry both languages."""
+    return Field(title=f"{zh} / {en}", description=f"{zh}。{en}.", **kw)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Label(_Model):
+    """A display text in Chinese and English. 中英文名称。"""
+
+    zh: NonEmpty = _f("中文", "Chinese text")
+    en: NonEmpty = _f("英文", "English text")
+
+
+class Parameter(_Model):
+    """A named policy value with its legal basis. 参数：有依据的政策数值。"""
+
+    type: ParameterType = _f(
+        "类型", "Type: int, float, bool, str, duration (ISO-8601, e.g. P30D), "
+        "ratio (e.g. \"4/5\") or date"
+    )
+    value: int | float | bool | str | dt.date = _f("取值", "Value, of the declared type")
+    basis: NonEmpty = _f("依据（规则编号，如 B2）", "Basis: the rule id it implements, e.g. B2")
+    label: Label = _f("名称", "Label")
+    note: str | None = _f("备注", "Note, e.g. the documented alternative value", default=None)
+
+    @field_validator("value")
+    @classmethod
+    def _value_fits_type(cls, v: Any, info: ValidationInfo) -> Any:
+        kind = info.data.get("type")
+        if kind is None:
+            return v
+        ok = {
+            "int": isinstance(v, int) and not isinstance(v, bool),
+            "float": isinstance(v, int | float) and not isinstance(v, bool),
+            "bool": isinstance(v, bool),
+            "str": isinstance(v, str),
+            "date": isinstance(v, dt.date) and not isinstance(v, dt.datetime),
+        }
+        if kind in ok and not ok[kind]:
+            raise PydanticCustomError(
+                "parameter_value",
+                "value {value} is not of type {kind}",
+                {"value": v, "kind": kind},
+            )
+        if kind == "duration":
+            try:
+                Duration.parse(v)
+            except ValueError:
+                raise PydanticCustomError(
+                    "duration_format",
+                    "{value} is not an ISO-8601 duration such as P30D, P3M or PT12H",
+                    {"value": v},
+                ) from None
+        if kind == "ratio" and not (isinstance(v, str) and RATIO.match(v)):
+            raise PydanticCustomError(
+                "ratio_format",
+                "{value} is not a ratio written as \"numerator/denominator\", e.g. \"4/5\"",
+                {"value": v},
+            )
+        return v
+
+
+class Input(_Model):
+    """A typed field of the instance data. 输入：实例数据中的字段。"""
+
+    type: InputType = _f("类型", "Type")
+    label: Label = _f("名称", "Label")
+    values: list[NonEmpty] | None = _f("可选值（enum 类型）", "Allowed values (enum)", default=None)
+    items: ItemType | None = _f("元素类型（list 类型）", "Item type (list)", default=None)
+    min: int | float | None = _f("最小值", "Minimum (int, float)", default=None)
+    max: int | float | None = _f("最大值", "Maximum (int, float)", default=None)
+    max_length: int | None = _f("最大长度", "Maximum length (str, list)", default=None, ge=0)
+
+
+class Condition(_Model):
+    """A guard written in CEL; its message is shown when it is false. 条件。"""
+
+    expr: Annotated[str, StringConstraints(min_length=1, max_length=1000)] = _f(
+        "表达式（CEL）", "Expression in CEL, e.g. present * 5 > expected * 4"
+    )
+    message: Label = _f(
+        "不满足时的提示（可用 {字段名} 引用数值）",
+        "Message shown when false; {name} inserts a value",
+    )
+    basis: NonEmpty | None = _f("依据", "Basis (rule id)", default=None)
+
+
+class State(_Model):
+    """A state of the procedure. 状态。"""
+
+    label: Label = _f("名称", "Label")
+    terminal: bool = _f("是否终止状态", "Whether the procedure ends here", default=False)
+    deadline: NonEmpty | None = _f(
+        "期限（ISO-8601，如 P30D，或 duration 参数名）",
+        "Deadline: an ISO-8601 duration (P30D) or the name of a duration parameter",
+        default=None,
+    )
+    on_timeout: Identifier | None = _f(
+        "超期时触发的步骤", "Trigger fired when the deadline passes", default=None
+    )
+
+
+class Transition(_Model):
+    """A step from one or more states to another. 步骤（状态转换）。"""
+
+    trigger: Identifier = _f("步骤名（触发）", "Trigger name")
+    source: Identifier | list[Identifier] = _f("起始状态", "Source state(s)")
+    dest: Identifier = _f("目标状态", "Destination state")
+    roles: Annotated[list[Identifier], Field(min_length=1)] = _f(
+        "可执行的角色", "Roles allowed to fire it"
+    )
+    conditions: list[Condition] = _f("条件", "Conditions, all must hold", default_factory=list)
+    basis: NonEmpty | None = _f("依据", "Basis (rule id)", default=None)
+    label: Label | None = _f("名称", "Label", default=None)
+
+
+class Procedure(_Model):
+    """A procedure: a state machine with its parameters. 流程。"""
+
+    title: Label = _f("标题", "Title")
+    initial: Identifier = _f("初始状态", "Initial state")
+    start_roles: Annotated[list[Identifier], Field(min_length=1)] = _f(
+        "可发起流程的角色", "Roles allowed to start an instance"
+    )
+    parameters: dict[Identifier, Parameter] = _f("参数", "Parameters", default_factory=dict)
+    inputs: dict[Identifier, Input] = _f("输入字段", "Inputs", default_factory=dict)
+    states: Annotated[dict[Identifier, State], Field(min_length=1)] = _f("状态", "States")
+    transitions: Annotated[list[Transition], Field(min_length=1)] = _f("步骤", "Transitions")
+
+
+class RulesFile(_Model):
+    """A partyflow rules file. partyflow 规则文件。"""
+
+    version: NonEmpty = _f("规则版本", "Version of these rules, e.g. \"2026.1\"")
+    roles: dict[Identifier, Label] = _f("角色", "Roles that may act")
+    procedures: Annotated[dict[Identifier, Procedure], Field(min_length=1)] = _f(
+        "流程", "Procedures"
+    )
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft-07) of the rules file, for editors."""
+    schema = RulesFile.model_json_schema(ref_template="#/definitions/{model}")
+    defs = schema.pop("$defs", {})
+    out: dict[str, Any] = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://partyflow.invalid/rules.schema.json",
+        **schema,
+        "definitions": defs,
+    }
+    _draft07(out)
+    return out
+
+
+def _draft07(node: Any) -> None:
+    """Rewrite the few 2020-12 forms pydantic emits into their draft-07 spelling."""
+    if isinstance(node, dict):
+        if "const" in node and "enum" not in node:
+            node["enum"] = [node["const"]]
+        for value in node.values():
+            _draft07(value)
+    elif isinstance(node, list):
+        for value in node:
+            _draft07(value)

@@ -1,0 +1,260 @@
+"""Read YAML into plain data plus the line and column of every key and value.
+
+PyYAML's ``SafeLoader`` composes the node tree; ``PositionLoader`` walks it so that every
+path in the document (``("procedures", "x", "states")``) maps to where it was written. The
+walk refuses what policy staff never mean and a rules file must never contain: duplicate
+keys, anchors/aliases (a "billion laughs" hazard), explicit tags (``!!python/object`` …),
+and the YAML 1.1 surprises (``no`` read as false, ``010`` read as 8). It also looks for a
+full-width colon ``：`` typed where ``:`` was meant, and says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from partyflow.errors import Loc, Problem, Text
+
+_STD_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+_BOOL_OK = {"true", "false", "True", "False", "TRUE", "FALSE"}
+_INT_OK = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
+_FLOAT_OK = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+# a key-like word at the start of a line followed by a full-width colon, before any ':'
+_FULLWIDTH_KEY = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[^\s:：#\"'][^:：#]*?)\s*：")
+MAX_SOURCE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A 1-based line and column."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class YamlDocument:
+    """Plain data read from YAML with the position of every path.
+
+    Attributes:
+        data: the document as dicts, lists and scalars.
+        positions: where each path's value starts.
+        key_positions: where each mapping key starts (for "unknown key" messages).
+    """
+
+    data: Any
+    positions: dict[Loc, Mark] = field(default_factory=dict)
+    key_positions: dict[Loc, Mark] = field(default_factory=dict)
+
+    def mark_for(self, loc: Loc, *, key: bool = False) -> Mark:
+        """The position of ``loc``, or of its nearest recorded ancestor."""
+        probe = tuple(loc)
+        while True:
+            if key and probe in self.key_positions:
+                return self.key_positions[probe]
+            if probe in self.positions:
+                return self.positions[probe]
+            if not probe:
+                return Mark(1, 1)
+            probe = probe[:-1]
+
+
+def _mark(m: yaml.Mark | None) -> Mark:
+    return Mark(m.line + 1, m.column + 1) if m is not None else Mark(0, 0)
+
+
+class PositionLoader(yaml.SafeLoader):
+    """A ``SafeLoader`` that builds plain data while recording positions and problems."""
+
+    def __init__(self, stream: str, file: str) -> None:
+        super().__init__(stream)
+        self.file = file
+        self.problems: list[Problem] = []
+        self.doc = YamlDocument(data=None)
+        self._seen: set[int] = set()
+
+    def problem(self, type_: str, loc: Loc, mark: Mark, zh: str, en: str, **ctx: Any) -> None:
+        """Record one problem."""
+        self.problems.append(
+            Problem(type_, loc, self.file, mark.line, mark.column, Text(zh, en), dict(ctx))
+        )
+
+    def load_document(self) -> YamlDocument:
+        """Compose the single document and walk it."""
+        node = self.get_single_node()
+        if node is not None:
+            self.doc.data = self._walk(node, ())
+        return self.doc
+
+    def _walk(self, node: yaml.Node, loc: Loc) -> Any:
+        mark = _mark(node.start_mark)
+        self.doc.positions[loc] = mark
+        if id(node) in self._seen:
+            self.problem(
+                "yaml_alias", loc, mark,
+                "不支持 YAML 锚点/别名（& 与 *）：请直接写出内容",
+                "YAML anchors/aliases (& and *) are not allowed: write the content out",
+            )
+            return None
+        if len(loc) > MAX_DEPTH:
+            self.problem(
+                "yaml_too_deep", loc, mark,
+                f"嵌套超过 {MAX_DEPTH} 层", f"nested deeper than {MAX_DEPTH} levels",
+            )
+            return None
+        self._seen.add(id(node))
+        if node.tag not in _STD_TAGS:
+            self.problem(
+                "yaml_tag", loc, mark,
+                f"不允许使用 YAML 标签 {node.tag}：规则文件只能包含数据",
+                f"YAML tag {node.tag} is not allowed: a rules file holds data only",
+                tag=node.tag,
+            )
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._walk_mapping(node, loc)
+        if isinstance(node, yaml.SequenceNode):
+            return [self._walk(item, (*loc, i)) for i, item in enumerate(node.value)]
+        return self._scalar(node, loc, mark)
+
+    def _walk_mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        first: dict[Any, Mark] = {}
+        for key_node, value_node in node.value:
+            kmark = _mark(key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                self.problem(
+                    "yaml_key", loc, kmark,
+                    "键必须是简单文字", "a key must be plain text",
+                )
+                continue
+            key = self._scalar(key_node, (*loc, str(key_node.value)), kmark)
+            if not isinstance(key, str | int):
+                key = str(key_node.value)
+            if key in first:
+                prev = first[key]
+                self.problem(
+                    "duplicate_key", (*loc, key), kmark,
+                    f"重复的键 {key!s}（第 {prev.line} 行已经写过）",
+                    f"duplicate key {key!s} (already given on line {prev.line})",
+                    key=key, first_line=prev.line,
+                )
+                continue
+            first[key] = kmark
+            self.doc.key_positions[(*loc, key)] = kmark
+            out[key] = self._walk(value_node, (*loc, key))
+        return out
+
+    def _scalar(self, node: yaml.ScalarNode, loc: Loc, mark: Mark) -> Any:
+        raw = node.value
+        plain = node.style is None
+        if plain and node.tag == "tag:yaml.org,2002:bool" and raw not in _BOOL_OK:
+            self.problem(
+                "yaml_ambiguous_bool", loc, mark,
+                f"{raw} 会被读成真/假值：请写 true 或 false；如果是文字，请加引号 \"{raw}\"",
+                f"{raw} would be read as a boolean: write true or false, or quote it as text",
+                raw=raw,
+            )
+            return raw
+        if plain and node.tag == "tag:yaml.org,2002:int" and not _INT_OK.match(raw):
+            self.problem(
+                "yaml_ambiguous_number", loc, mark,
+                f"{raw} 会被读成另一个数（八进制/十六进制/六十进制）：请写普通十进制数，或加引号",
+                f"{raw} would be read as a different number (octal/hex/base 60): "
+                "write a plain decimal number, or quote it",
+                raw=raw,
+            )
+            return raw
+        if plain and node.tag == "tag:yaml.org,2002:float" and not _FLOAT_OK.match(raw):
+            self.problem(
+                "yaml_ambiguous_number", loc, mark,
+                f"{raw} 不是普通的小数：请写如 0.5 的数，或加引号",
+                f"{raw} is not a plain decimal number: write e.g. 0.5, or quote it",
+                raw=raw,
+            )
+            return raw
+        try:
+            return self.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            self.problem(
+                "yaml_value", loc, mark,
+                f"无法读取的值 {raw!r}：{exc}", f"cannot read value {raw!r}: {exc}", raw=raw,
+            )
+            return raw
+
+
+def _fullwidth_colons(text: str, file: str) -> list[Problem]:
+    problems = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        m = _FULLWIDTH_KEY.match(line)
+        if m is None:
+            continue
+        col = m.end()  # the full-width colon is the last matched character
+        key = m.group("key")
+        problems.append(
+            Problem(
+                "fullwidth_colon", (), file, lineno, col,
+                Text(
+                    f"“{key}”后面用了全角冒号“：”，应为半角冒号“:”（后面再加一个空格）",
+                    f"a full-width colon '：' follows '{key}'; use the ASCII colon ':' "
+                    "followed by a space",
+                ),
+                {"key": key},
+            )
+        )
+    return problems
+
+
+def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
+    """Parse ``text``; return the document (None on a syntax error) and every problem found."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        return None, [
+            Problem(
+                "file_too_large", (), file, 1, 1,
+                Text(
+                    f"文件超过 {MAX_SOURCE_BYTES // 1024 // 1024} MB",
+                    f"the file is larger than {MAX_SOURCE_BYTES // 1024 // 1024} MB",
+                ),
+            )
+        ]
+    problems = _fullwidth_colons(text, file)
+    loader = PositionLoader(text, file)
+    try:
+        doc = loader.load_document()
+    except yaml.MarkedYAMLError as exc:
+        m = _mark(exc.problem_mark or exc.context_mark)
+        what = exc.problem or exc.context or "syntax error"
+        near = {p.line for p in problems}
+        if not ({m.line, m.line - 1, m.line + 1} & near):
+            problems.append(
+                Problem(
+                    "yaml_syntax", (), file, m.line, m.column,
+                    Text(f"YAML 格式错误：{what}（常见原因：缩进不齐、缺少冒号后的空格）",
+                         f"YAML syntax error: {what}"),
+                    {"detail": what},
+                )
+            )
+        return None, problems
+    except yaml.YAMLError as exc:
+        problems.append(
+            Problem("yaml_syntax", (), file, 1, 1, Text(f"YAML 格式错误：{exc}",
+                                                        f"YAML syntax error: {exc}"))
+        )
+        return None, problems
+    except RecursionError:
+        problems.append(
+            Problem("yaml_too_deep", (), file, 1, 1,
+                    Text("嵌套层数过多", "nested too deeply"))
+        )
+        return None, problems
+    finally:
+        loader.dispose()
+    problems.extend(loader.problems)
+    return doc, problems
