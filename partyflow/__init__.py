@@ -1,0 +1,70 @@
+"""partyflow: procedures of grassroots party organizations as auditable state machines.
+
+The public API is this module's ``__all__``; everything else is internal.
+"""
+
+from partyflow.errors import (
+    AuditChainBroken,
+    ConcurrentUpdate,
+    ConditionFailed,
+    ConditionFailure,
+    FieldError,
+    IdempotencyConflict,
+    InstanceNotFound,
+    InvalidEventData,
+    InvalidTrigger,
+    NotAuthorized,
+    PartyflowError,
+    Problem,
+    RulesError,
+    Text,
+    UnknownProcedure,
+    UsageError,
+    WorkflowError,
+)
+from partyflow.rules.definitions import ProcedureDef, RuleSet
+from partyflow.rules.durations import Duration
+from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
+from partyflow.workflows.clock import Clock, SystemClock
+from partyflow.workflows.engine import Engine
+from partyflow.workflows.records import Actor, AuditRecord, Instance, TickReport
+from partyflow.workflows.store import MemoryStore, Store, open_store
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Actor",
+    "AuditChainBroken",
+    "AuditRecord",
+    "Clock",
+    "ConcurrentUpdate",
+    "ConditionFailed",
+    "ConditionFailure",
+    "Duration",
+    "Engine",
+    "FieldError",
+    "IdempotencyConflict",
+    "Instance",
+    "InstanceNotFound",
+    "InvalidEventData",
+    "InvalidTrigger",
+    "MemoryStore",
+    "NotAuthorized",
+    "PartyflowError",
+    "Problem",
+    "ProcedureDef",
+    "RuleSet",
+    "RulesError",
+    "Store",
+    "SystemClock",
+    "Text",
+    "TickReport",
+    "UnknownProcedure",
+    "UsageError",
+    "WorkflowError",
+    "__version__",
+    "check_rules_text",
+    "load_rules",
+    "load_rules_text",
+    "open_store",
+]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -217,6 +218,13 @@ class TransitionDef:
         """A unique internal trigger name, ``trigger#index``."""
         return f"{self.trigger}#{self.index}"
 
+    @cached_property
+    def bases(self) -> str | None:
+        """The rule ids of the transition and its conditions, e.g. ``"E2,E5"``."""
+        ids = [self.basis, *(c.basis for c in self.conditions)]
+        joined = ",".join(dict.fromkeys(i for i in ids if i))
+        return joined or None
+
 
 @dataclass(frozen=True)
 class StateDef:
@@ -244,6 +252,13 @@ class ProcedureDef:
     transitions: tuple[TransitionDef, ...]
     candidates: Mapping[tuple[str, str], tuple[TransitionDef, ...]] = field(repr=False)
     cel_parameters: Mapping[str, Any] = field(repr=False)
+
+    def deadline_for(self, state: str) -> Duration | None:
+        """The deadline of ``state`` (literal or from its parameter), or None."""
+        st = self.states[state]
+        if st.deadline_parameter is not None:
+            return Duration.parse(self.parameters[st.deadline_parameter].value)
+        return st.deadline
 
     def triggers_from(self, state: str) -> list[str]:
         """Triggers that exist from ``state``, in file order."""

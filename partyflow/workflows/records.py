@@ -1,0 +1,127 @@
+"""The runtime's plain records: who acts, an instance's current state, an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from partyflow.errors import Text, UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who fires a step: a person (or system) acting in one role for one organization.
+
+    Attributes:
+        id: the person's id in the calling system.
+        role: a role id from the rules file (``secretary`` …).
+        org: the organization the person acts for, if any.
+    """
+
+    id: str
+    role: str
+    org: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("id", "role"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise UsageError(Text(f"Actor.{name} 必须是非空文字，实际为 {value!r}",
+                                      f"Actor.{name} must be non-empty text, got {value!r}"))
+        if self.org is not None and not isinstance(self.org, str):
+            raise UsageError(Text(f"Actor.org 必须是文字或 None，实际为 {self.org!r}",
+                                  f"Actor.org must be text or None, got {self.org!r}"))
+
+
+SYSTEM_ACTOR = Actor(id="partyflow.tick", role="system")
+"""The actor recorded when ``Engine.tick`` fires a timeout."""
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One run of a procedure, as last committed.
+
+    Attributes:
+        id: the instance id.
+        procedure: the procedure id.
+        state: the current state id.
+        data: the instance data (JSON values; dates and durations as ISO-8601 text).
+        version: the number of committed steps, starting at 1 for the start record.
+        rules_version: the ``version`` of the rules it runs under (pinned at start).
+        rules_hash: the content hash of those rules.
+        created_at: when it started.
+        updated_at: when it last changed.
+        deadline_at: when the current state's deadline passes, if it has one.
+        terminal: whether the current state ends the procedure.
+        last_hash: the hash of the newest audit record.
+    """
+
+    id: str
+    procedure: str
+    state: str
+    data: Mapping[str, Any]
+    version: int
+    rules_version: str
+    rules_hash: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    deadline_at: dt.datetime | None
+    terminal: bool
+    last_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One committed step, chained by hash to the one before it.
+
+    Attributes:
+        instance_id: the instance.
+        seq: 1 for the start, then one more per step, without gaps.
+        at: when, from the engine's clock.
+        actor_id, actor_role, actor_org: who acted, in which role, for which organization.
+        trigger: ``start`` or the trigger fired.
+        from_state: the state before (``None`` for the start).
+        to_state: the state after.
+        data: the event data given with the step.
+        rules_version, rules_hash: the rules the step ran under.
+        basis: the rule ids the transition and its conditions implement, e.g. ``"E2"``.
+        idempotency_key: the caller's key for a retried request, if given.
+        prev_hash: the previous record's hash ("" for the first).
+        hash: SHA-256 over this record's fields and ``prev_hash``.
+    """
+
+    instance_id: str
+    seq: int
+    at: dt.datetime
+    actor_id: str
+    actor_role: str
+    actor_org: str | None
+    trigger: str
+    from_state: str | None
+    to_state: str
+    data: Mapping[str, Any]
+    rules_version: str
+    rules_hash: str
+    basis: str | None
+    idempotency_key: str | None
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class TickReport:
+    """What one ``Engine.tick`` did.
+
+    Attributes:
+        now: the time the tick ran for.
+        fired: ``(instance_id, trigger, from_state, to_state)`` for each timeout fired.
+        conflicts: instances another runner handled first (skipped, nothing doubled).
+        refused: instances whose timeout could not fire, with the error.
+    """
+
+    now: dt.datetime
+    fired: list[tuple[str, str, str, str]] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    refused: list[tuple[str, Exception]] = field(default_factory=list)
