@@ -93,6 +93,7 @@ class InputDef:
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
+    default: Any = None
 
     def coerce(self, value: Any) -> Any:
         """Check ``value`` and return its canonical JSON form; raise ``ValueError(Text)``."""

@@ -260,6 +260,18 @@ def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     return ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
 
 
+def _default(inp: s.Input) -> Any:
+    """The input's default in canonical form (None when absent or invalid: reported apart)."""
+    if inp.default is None:
+        return None
+    spec = InputDef("_", inp.type, Label("", ""), tuple(inp.values or ()), inp.items,
+                    inp.min, inp.max, inp.max_length)
+    try:
+        return spec.coerce(inp.default)
+    except ValueError:
+        return None
+
+
 class _Checker:
     """Collects problems for one document and compiles the procedures that pass."""
 
@@ -391,6 +403,13 @@ class _Checker:
             if inp.type == "list" and inp.items is None:
                 self.add("list_without_items", loc, "list 类型需要 items（元素类型）",
                          "a list input needs items (the item type)")
+            elif inp.default is not None:
+                try:
+                    self._inputs(proc)[iname].coerce(inp.default)
+                except ValueError as exc:
+                    text = exc.args[0]
+                    self.add("input_default", (*loc, "default"), f"默认值不符合类型：{text.zh}",
+                             f"the default does not fit the type: {text.en}")
         for role in proc.start_roles:
             self._role(role, roles, (*base, "start_roles"))
         if proc.initial not in states:
@@ -503,7 +522,7 @@ class _Checker:
     def _inputs(proc: s.Procedure) -> dict[str, InputDef]:
         return {
             k: InputDef(k, i.type, Label(i.label.zh, i.label.en), tuple(i.values or ()),
-                        i.items, i.min, i.max, i.max_length)
+                        i.items, i.min, i.max, i.max_length, _default(i))
             for k, i in proc.inputs.items()
         }
 

@@ -107,6 +107,10 @@ class Input(_Model):
     min: int | float | None = _f("最小值", "Minimum (int, float)", default=None)
     max: int | float | None = _f("最大值", "Maximum (int, float)", default=None)
     max_length: int | None = _f("最大长度", "Maximum length (str, list)", default=None, ge=0)
+    default: int | float | bool | str | dt.date | list[Any] | None = _f(
+        "默认值（发起时未提供则取此值）", "Default, filled in at start when not given",
+        default=None,
+    )
 
 
 class Condition(_Model):

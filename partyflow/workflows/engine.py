@@ -134,6 +134,9 @@ class Engine:
                 trigger="start", actor_id=actor.id,
             )
         values = self._coerce(proc, data or _EMPTY, procedure=procedure, trigger="start")
+        for name, spec in proc.inputs.items():
+            if spec.default is not None and values.get(name) is None:
+                values[name] = spec.default
         now = self._now()
         iid = instance_id or uuid.uuid4().hex
         if not isinstance(iid, str) or not iid or len(iid) > 128:
@@ -386,7 +389,7 @@ class Engine:
             missing = [v for v in cond.expression.variables
                        if v in proc.inputs and values.get(v) is None]
             if missing:
-                failures.append(self._missing(proc, t, cond, missing))
+                failures.append(self._missing(proc, t, cond, missing, values))
                 continue
             if ctx is None:
                 variables: dict[str, Any] = dict(proc.cel_parameters)
@@ -414,12 +417,14 @@ class Engine:
         return failures
 
     @staticmethod
-    def _missing(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef,
-                 names: list[str]) -> ConditionFailure:
+    def _missing(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef, names: list[str],
+                 values: Mapping[str, Any]) -> ConditionFailure:
         zh = "、".join(f"{proc.inputs[n].label.zh}（{n}）" for n in names)
         en = ", ".join(f"{proc.inputs[n].label.en} ({n})" for n in names)
+        shown = {**{k: p.value for k, p in proc.parameters.items()}, **values}
+        msg = cond.message.render(shown)
         return ConditionFailure(
             cond.expression.source,
-            Text(f"{cond.message.zh}：尚未提供{zh}", f"{cond.message.en}: {en} not given yet"),
+            Text(f"{msg.zh}（尚未提供{zh}）", f"{msg.en} ({en} not given yet)"),
             cond.basis, t.dest,
         )

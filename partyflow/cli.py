@@ -1,0 +1,181 @@
+"""The ``partyflow`` command: validate rules, write the schema, draw diagrams, run the demo.
+
+Errors print as messages (zh by default, ``--lang en``), never as tracebacks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from partyflow.errors import Lang, PartyflowError, RulesError, Text
+from partyflow.rules.definitions import RuleSet
+from partyflow.rules.diagram import dot, mermaid
+from partyflow.rules.loader import load_rules
+from partyflow.rules.schema import json_schema
+
+DEFAULT_RULES = "config/rules.yaml"
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+lang_option = click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", envvar="PARTYFLOW_LANG",
+    show_default=True, help="提示语言 / message language",
+)
+rules_option = click.option(
+    "--rules", "-r", "rules_path", type=click.Path(path_type=Path),
+    default=DEFAULT_RULES, envvar="PARTYFLOW_RULES", show_default=True,
+    help="规则文件 / rules file",
+)
+
+
+class _Fail(Exception):
+    """Stop the command with exit code 1 after a message was printed."""
+
+
+def _rules(path: Path, lang: Lang) -> RuleSet:
+    try:
+        return load_rules(path)
+    except RulesError as exc:
+        err.print(exc.format(lang), markup=False)
+        raise _Fail from None
+
+
+@click.group(help="partyflow：基层党组织工作流程引擎 / procedures of grassroots party organizations.")
+@click.version_option(package_name="partyflow")
+def app() -> None:
+    """The command group."""
+
+
+@app.command()
+@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_RULES)
+@lang_option
+def validate(file: Path, lang: Lang) -> None:
+    """检查规则文件，一次列出所有问题 / check a rules file and list every problem."""
+    rules = _rules(file, lang)
+    n = len(rules.procedures)
+    out.print(Text(f"{file}：没有发现问题（{n} 个流程，版本 {rules.version}）",
+                   f"{file}: no problems ({n} procedures, version {rules.version})").get(lang),
+              markup=False)
+
+
+@app.command()
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="写入文件 / write to a file")
+def schema(output: Path | None) -> None:
+    """输出规则文件的 JSON Schema（draft-07）/ write the rules file's JSON Schema."""
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command()
+@click.argument("procedure")
+@rules_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
+              show_default=True, help="输出格式 / output format")
+@lang_option
+def diagram(procedure: str, rules_path: Path, fmt: str, lang: Lang) -> None:
+    """画出流程图（Mermaid 或 Graphviz DOT）/ draw a procedure's state diagram."""
+    rs = _rules(rules_path, lang)
+    proc = rs.procedures.get(procedure)
+    if proc is None:
+        names = ", ".join(rs.procedures)
+        err.print(Text(f"没有流程 {procedure}；可用：{names}",
+                       f"no procedure {procedure}; known: {names}").get(lang), markup=False)
+        raise _Fail
+    sys.stdout.write(mermaid(proc, lang) if fmt == "mermaid" else dot(proc, lang))
+
+
+@app.command()
+@rules_option
+@click.option("--db", type=click.Path(path_type=Path), default=None,
+              help="SQLite 文件（默认临时文件）/ SQLite file (a temporary one by default)")
+@lang_option
+def demo(rules_path: Path, db: Path | None, lang: Lang) -> None:
+    """演示：在 SQLite 上完整走一遍成立党支部流程 / run one procedure end to end on SQLite."""
+    from partyflow.demo import run_demo
+
+    rs = _rules(rules_path, lang)
+    if db is None:
+        with tempfile.TemporaryDirectory(prefix="partyflow-demo-") as tmp:
+            run_demo(rs, Path(tmp) / "demo.db", lang, out)
+    else:
+        run_demo(rs, db, lang, out)
+
+
+def audit_table(records: list[Any], lang: Lang, title: str) -> Table:
+    """A rich table of audit records, readable in an 80-column terminal."""
+    table = Table(title=title)
+    heads = (("#", "#"), ("时间(UTC)", "At (UTC)"), ("步骤 / 数据", "Trigger / data"),
+             ("状态变化", "From → to"), ("操作人（角色）", "Actor (role)"), ("依据", "Basis"),
+             ("哈希", "Hash"))
+    for i, (zh, en) in enumerate(heads):
+        table.add_column(zh if lang == "zh" else en, overflow="fold", no_wrap=i in (0, 6))
+    for r in records:
+        data = json.dumps(r.data, ensure_ascii=False) if r.data else ""
+        if len(data) > 80:
+            data = data[:77] + "…"
+        table.add_row(
+            str(r.seq), r.at.strftime("%Y-%m-%d %H:%M"),
+            r.trigger + (f"\n{data}" if data else ""),
+            f"{r.from_state or '—'} → {r.to_state}", f"{r.actor_id} ({r.actor_role})",
+            r.basis or "", r.hash[:8],
+        )
+    return table
+
+
+def _lang_from_argv(argv: list[str]) -> Lang:
+    if "--lang=en" in argv or os.environ.get("PARTYFLOW_LANG") == "en":
+        return "en"
+    if "--lang" in argv and argv[argv.index("--lang") + 1:][:1] == ["en"]:
+        return "en"
+    return "zh"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; every partyflow error becomes a message and exit code 1."""
+    args = sys.argv[1:] if argv is None else argv
+    lang = _lang_from_argv(args)
+    try:
+        app.main(args=args, prog_name="partyflow", standalone_mode=False)
+        return 0
+    except _Fail:
+        return 1
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        err.print("已中止 / aborted")
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except RulesError as exc:
+        err.print(exc.format(lang), markup=False)
+        return 1
+    except PartyflowError as exc:
+        err.print(exc.message(lang), markup=False)
+        return 1
+    except OSError as exc:
+        err.print(Text(f"文件错误：{exc}", f"file error: {exc}").get(lang), markup=False)
+        return 1
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

@@ -1,0 +1,65 @@
+"""Diagrams of a procedure: Mermaid ``stateDiagram-v2`` (default) or Graphviz DOT text.
+
+States keep their ASCII ids (Mermaid rejects Chinese ids) and show the Chinese label as
+display text. Edges are labelled with trigger, roles and conditions.
+"""
+
+from __future__ import annotations
+
+from partyflow.rules.definitions import ProcedureDef
+
+_MERMAID_UNSAFE = str.maketrans({";": ",", "#": "＃", '"': "'", "{": "(", "}": ")"})
+
+
+def _edge_label(t_trigger: str, roles: frozenset[str], conditions: list[str], lang: str) -> str:
+    parts = [t_trigger]
+    if roles:
+        parts.append("[" + ", ".join(sorted(roles)) + "]")
+    if conditions:
+        joined = conditions[0] if len(conditions) == 1 else " && ".join(
+            f"({c})" for c in conditions
+        )
+        parts.append(("当 " if lang == "zh" else "if ") + " ".join(joined.split()))
+    return " ".join(parts)
+
+
+def mermaid(proc: ProcedureDef, lang: str = "zh") -> str:
+    """The procedure as Mermaid ``stateDiagram-v2`` text."""
+    lines = ["stateDiagram-v2", f"    %% {proc.name}: {proc.title.zh} / {proc.title.en}"]
+    for st in proc.states.values():
+        text = f"{st.label.get(lang)} ({st.name})"
+        if st.deadline or st.deadline_parameter:
+            limit = st.deadline_parameter or str(st.deadline)
+            text += f" ⏱ {limit} → {st.on_timeout}"
+        lines.append(f'    state "{text.translate(_MERMAID_UNSAFE)}" as {st.name}')
+    lines.append(f"    [*] --> {proc.initial}")
+    for t in proc.transitions:
+        label = _edge_label(t.trigger, t.roles, [c.expression.source for c in t.conditions], lang)
+        for src in t.sources:
+            lines.append(f"    {src} --> {t.dest}: {label.translate(_MERMAID_UNSAFE)}")
+    for st in proc.states.values():
+        if st.terminal:
+            lines.append(f"    {st.name} --> [*]")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dot(proc: ProcedureDef, lang: str = "zh") -> str:
+    """The procedure as Graphviz DOT text."""
+    lines = [f"digraph {proc.name} {{", "    rankdir=LR;", '    node [shape=box, style=rounded];',
+             f"    label={_dot_quote(proc.title.get(lang))};",
+             '    __start [shape=point, label=""];']
+    for st in proc.states.values():
+        shape = ", peripheries=2" if st.terminal else ""
+        text = st.label.get(lang) + "\n" + st.name
+        lines.append(f"    {st.name} [label={_dot_quote(text)}{shape}];")
+    lines.append(f"    __start -> {proc.initial};")
+    for t in proc.transitions:
+        label = _edge_label(t.trigger, t.roles, [c.expression.source for c in t.conditions], lang)
+        for src in t.sources:
+            lines.append(f"    {src} -> {t.dest} [label={_dot_quote(label)}];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
