@@ -108,7 +108,8 @@ def _check(text: str, file: str) -> tuple[list[Problem], RuleSet | None]:
     if model is None:
         # Check what is valid of each procedure, so one broken part hides nothing else.
         procs = doc.data.get("procedures")
-        roles = doc.data.get("roles") if isinstance(doc.data.get("roles"), dict) else {}
+        raw_roles = doc.data.get("roles")
+        roles: dict[Any, Any] = raw_roles if isinstance(raw_roles, dict) else {}
         if isinstance(procs, dict):
             for name, raw in procs.items():
                 mine = [(loc[2:], t) for loc, t in broken if loc[:2] == ("procedures", name)]
@@ -165,9 +166,7 @@ def _prune(raw: Any, errors: list[tuple[Loc, str]]) -> _Pruned | None:
                 parent = parent[part]
             parent.pop(loc[-1], None)
             continue
-        if len(loc) >= 2 and loc[0] in _SECTIONS and loc[1] != "[key]":
-            drop[str(loc[0])].add(loc[1])
-        elif len(loc) >= 3 and loc[0] in _SECTIONS and loc[2] == "[key]":
+        if len(loc) >= 2 and loc[0] in _SECTIONS:
             drop[str(loc[0])].add(loc[1])
         else:
             return None
@@ -311,9 +310,9 @@ class _Checker:
                     path.append(part)
                 else:
                     break  # a union member tag such as 'str' or 'list[str]'
-            err = dict(err)
-            err["key_error"] = key_error
-            grouped.setdefault(tuple(path), []).append(err)
+            entry: dict[str, Any] = dict(err)
+            entry["key_error"] = key_error
+            grouped.setdefault(tuple(path), []).append(entry)
         for loc, errs in grouped.items():
             if loc in self.reported:
                 continue

@@ -122,6 +122,7 @@ class PositionLoader(yaml.SafeLoader):
             return self._walk_mapping(node, loc)
         if isinstance(node, yaml.SequenceNode):
             return [self._walk(item, (*loc, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, loc, mark)
 
     def _walk_mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:

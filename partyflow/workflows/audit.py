@@ -84,7 +84,7 @@ def verify_chain(instance: Instance, records: Sequence[AuditRecord]) -> int:
     last = records[-1]
     if (last.seq, last.hash, last.to_state) != (instance.version, instance.last_hash,
                                                  instance.state):
-        raise broken(last.seq, "head_mismatch",
+        raise broken(last.seq + 1 if instance.version > last.seq else last.seq, "head_mismatch",
                      f"实例状态（{instance.state}，第 {instance.version} 版）与最后一条记录不符",
                      f"the instance ({instance.state}, version {instance.version}) does not "
                      "match the last record (records deleted or the instance edited)")

@@ -402,7 +402,7 @@ class Engine:
             try:
                 ok = cond.expression.evaluate(ctx) is True
                 error = None
-            except Exception as exc:  # noqa: BLE001 - any evaluation fault refuses the step
+            except Exception as exc:
                 ok, error = False, str(exc).split("\n")[0]
             if ok:
                 continue

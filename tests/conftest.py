@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from partyflow import Actor, Engine, RuleSet, Store, load_rules, open_store
+from partyflow.testing import FakeClock
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+MINI = FIXTURES / "mini.yaml"
+
+
+@pytest.fixture(scope="session")
+def mini_rules() -> RuleSet:
+    return load_rules(MINI)
+
+
+@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return {
+        "memory": "memory://",
+        "sqlite-memory": "sqlite://",
+        "sqlite-file": f"sqlite:///{tmp_path / 'pf.db'}",
+    }[request.param]
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    s = open_store(store_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def engine(mini_rules: RuleSet, store: Store, clock: FakeClock) -> Engine:
+    return Engine(mini_rules, store=store, clock=clock)
+
+
+@pytest.fixture
+def secretary() -> Actor:
+    return Actor("sec-1", "secretary", "community-1")
+
+
+@pytest.fixture
+def superior() -> Actor:
+    return Actor("sup-1", "superior", "street-1")

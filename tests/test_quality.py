@@ -1,0 +1,26 @@
+"""Lint and type checks run as part of the suite, so CI enforces them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+from .conftest import ROOT
+
+
+def _tool(name: str) -> list[str]:
+    exe = shutil.which(name, path=str(ROOT / ".venv" / "bin")) or shutil.which(name)
+    return [exe] if exe else [sys.executable, "-m", name]
+
+
+def test_ruff_clean() -> None:
+    proc = subprocess.run([*_tool("ruff"), "check", "partyflow", "tests", "bench", "docs",
+                           "examples"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_strict_clean() -> None:
+    proc = subprocess.run([*_tool("mypy"), "--strict", "partyflow"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,0 +1,27 @@
+"""The README's Python example runs as written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+
+def test_readme_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    assert blocks, "README has no python example"
+    (tmp_path / "config").mkdir()
+    shutil.copy(ROOT / "config" / "rules.yaml", tmp_path / "config" / "rules.yaml")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(blocks[0], "README.md", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out
+    assert "不予批准必须说明理由" in out
+    assert "['approve', 'reject']" in out
+    assert "escalate" in out and "under_review → escalated" in out
+    assert (tmp_path / "partyflow.db").exists()
