@@ -52,3 +52,16 @@ def secretary() -> Actor:
 @pytest.fixture
 def superior() -> Actor:
     return Actor("sup-1", "superior", "street-1")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register every tag used in features/ (rule ids such as @B2) as a marker."""
+    import re
+
+    tags: set[str] = set()
+    for path in (ROOT / "features").rglob("*.feature"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith("@"):
+                tags.update(re.findall(r"@([^\s@]+)", line))
+    for tag in sorted(tags):
+        config.addinivalue_line("markers", f"{tag}: tag from features/ (rule id or procedure)")

@@ -1,0 +1,55 @@
+"""Establish a party branch (成立党支部) through the public API, as an integrating system would.
+
+Run: python examples/branch_establishment.py [path/to/store.db]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from partyflow import Actor, ConditionFailed, Engine, NotAuthorized, load_rules
+
+RULES = Path(__file__).resolve().parent.parent / "config" / "rules.yaml"
+
+
+def main(db: Path) -> str:
+    engine = Engine(load_rules(RULES), store=f"sqlite:///{db}")
+    unit = Actor("wang.li", "applicant", org="xingguang-community")
+    street = Actor("zhao.min", "street_committee", org="dongcheng-street")
+
+    case = engine.start("branch_establishment",
+                        {"unit_name": "星光社区", "full_members": 8, "org_form": "branch"}, unit)
+    engine.fire(case.id, "submit", unit)
+
+    try:  # only the superior approves
+        engine.fire(case.id, "approve", unit)
+    except NotAuthorized as refusal:
+        print("refused:", refusal.message("en"), "| allowed:", refusal.allowed)
+
+    engine.fire(case.id, "approve", street)
+    try:  # 8 full members: a committee of 3 to 7 must be elected
+        engine.fire(case.id, "elect", unit, {"secretary_elected": "李红", "committee_size": 0})
+    except ConditionFailed as refusal:
+        for failure in refusal.failures:
+            print(f"refused ({failure.basis}):", failure.text.zh)
+
+    engine.fire(case.id, "elect", unit, {"secretary_elected": "李红", "committee_size": 3})
+    engine.fire(case.id, "file_results", unit)
+    done = engine.fire(case.id, "confirm", street)
+
+    for r in engine.history(case.id):
+        print(f"{r.seq}. {r.at:%Y-%m-%d %H:%M} {r.actor_id:<9} {r.trigger:<13} "
+              f"{r.from_state or '-'} -> {r.to_state}  [{r.basis or ''}]")
+    print("verified records:", engine.verify(case.id))
+    engine.store.close()
+    return done.state
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        print(main(Path(sys.argv[1])))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(main(Path(tmp) / "example.db"))

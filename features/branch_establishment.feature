@@ -1,0 +1,106 @@
+# language: zh-CN
+@branch_establishment
+功能: 成立党支部
+  单位提出请示，上级党组织审批，党员大会选举，选举结果报批后党支部成立。
+  只计算正式党员；不足 3 名正式党员的单位不能单独建立党支部。
+
+  背景:
+    假如 当前时间是 "2026-03-02T09:00:00+00:00"
+
+  @B2
+  场景: 不足 3 名正式党员，不能单独成立党支部
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值       |
+      | unit_name     | 星光社区 |
+      | full_members  | 2        |
+      | org_form      | branch   |
+    当 "applicant" 执行 "submit"
+    那么 操作被拒绝，提示包含 "正式党员 2 人，不足 3 人，不能单独成立党支部"
+    而且 当前状态为 "requested"
+
+  @B2
+  场景: 恰好 3 名正式党员，可以报送请示
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值       |
+      | full_members  | 3        |
+      | org_form      | branch   |
+    当 "applicant" 执行 "submit"
+    那么 当前状态为 "under_review"
+
+  @B1
+  场景: 预备党员不计入正式党员人数
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段                 | 值     |
+      | full_members         | 2      |
+      | probationary_members | 6      |
+      | org_form             | branch |
+    当 "applicant" 执行 "submit"
+    那么 操作被拒绝，提示包含 "不足 3 人"
+
+  @B6
+  场景: 上级逾期未批复，上报区委督办
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值     |
+      | full_members  | 12     |
+      | org_form      | branch |
+    当 "applicant" 执行 "submit"
+    而且 时间过去 "P1M"
+    而且 运行超期检查
+    那么 当前状态为 "escalated"
+    当 "district_committee" 执行 "approve"
+    那么 当前状态为 "approved"
+
+  @B6
+  场景: 不予批准必须说明理由
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值     |
+      | full_members  | 12     |
+      | org_form      | branch |
+    当 "applicant" 执行 "submit"
+    而且 "street_committee" 执行 "reject"
+    那么 操作被拒绝，提示包含 "必须说明理由"
+    当 "street_committee" 执行 "reject"，数据为：
+      | 字段   | 值             |
+      | reason | 单位尚未正式成立 |
+    那么 当前状态为 "rejected"
+
+  @B4
+  场景大纲: 7 名正式党员起设支部委员会，不足 7 名只设书记
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值       |
+      | full_members  | <党员数> |
+      | org_form      | branch   |
+    当 "applicant" 执行 "submit"
+    而且 "street_committee" 执行 "approve"
+    而且 "applicant" 执行 "elect"，数据为：
+      | 字段              | 值         |
+      | secretary_elected | 李红       |
+      | committee_size    | <委员人数> |
+    那么 结果为 "<结果>"
+
+    例子:
+      | 党员数 | 委员人数 | 结果     |
+      | 6      | 0        | elected  |
+      | 6      | 3        | 被拒绝   |
+      | 7      | 0        | 被拒绝   |
+      | 7      | 3        | elected  |
+      | 20     | 7        | elected  |
+      | 20     | 8        | 被拒绝   |
+      | 20     | 2        | 被拒绝   |
+
+  @B6
+  场景: 完整流程，审计记录可校验
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值     |
+      | full_members  | 9      |
+      | org_form      | branch |
+    当 "applicant" 执行 "submit"
+    而且 "street_committee" 执行 "approve"
+    而且 "applicant" 执行 "elect"，数据为：
+      | 字段              | 值   |
+      | secretary_elected | 李红 |
+      | committee_size    | 3    |
+    而且 "applicant" 执行 "file_results"
+    而且 "street_committee" 执行 "confirm"
+    那么 当前状态为 "established"
+    而且 审计记录共 6 条，哈希链完整

@@ -1,0 +1,26 @@
+"""Every script in examples/ runs, so none can rot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs(script: Path, tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, str(script), str(tmp_path / "store.db")],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "verified records:" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "established"
+
+
+def test_there_are_examples() -> None:
+    assert EXAMPLES

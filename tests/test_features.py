@@ -1,0 +1,192 @@
+"""Runs every feature file in features/ with shared, generic steps (zh-CN and English).
+
+Policy staff write new scenarios with these steps only; no Python needed:
+
+    假如 当前时间是 "2026-03-02T09:00:00+00:00"
+    假如 "<角色>" 发起流程 "<流程>"，数据为：  (+ a 字段 | 值 table)
+    当 "<角色>" 执行 "<步骤>"               (optionally ，数据为： + table)
+    当 时间过去 "P1M"  /  当 运行超期检查
+    那么 当前状态为 "<状态>"  /  那么 操作被拒绝，提示包含 "<文字>"  /  那么 结果为 "<状态或 被拒绝>"
+    那么 审计记录共 N 条，哈希链完整
+
+Table values are read as YAML scalars: 9 is a number, true is true, text stays text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from pytest_bdd import given, parsers, scenarios, then, when
+
+from partyflow import Actor, Engine, PartyflowError, load_rules
+from partyflow.testing import FakeClock
+
+from .conftest import ROOT
+
+FEATURES = ROOT / "features"
+_KEYWORD_COLON = re.compile(
+    r"^\s*(功能|场景|场景大纲|剧本|剧本大纲|背景|例子|Feature|Scenario|Scenario Outline|Background|"
+    r"Examples|Rule|规则)\s*：")
+
+
+def lint_feature_files(folder: Path) -> list[str]:
+    """Full-width colons after Gherkin keywords, as ``file:line: message`` lines."""
+    problems = []
+    for path in sorted(folder.rglob("*.feature")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            m = _KEYWORD_COLON.match(line)
+            if m:
+                problems.append(
+                    f"{path.relative_to(ROOT)}:{n}: “{m.group(1)}”后面用了全角冒号“：”，"
+                    f"应为半角冒号“:” / a full-width colon follows '{m.group(1)}': use ':'")
+    return problems
+
+
+_lint = lint_feature_files(FEATURES)
+if _lint:  # a clear message instead of the Gherkin parser's token error
+    raise pytest.UsageError("\n".join(_lint))
+
+scenarios(str(FEATURES))
+
+
+class World:
+    """What one scenario has done so far."""
+
+    def __init__(self) -> None:
+        self.clock = FakeClock()
+        self.engine = Engine(load_rules(ROOT / "config" / "rules.yaml"), store="memory://",
+                             clock=self.clock)
+        self.instance_id: str | None = None
+        self.error: PartyflowError | None = None
+
+    def actor(self, role: str) -> Actor:
+        return Actor(f"{role}-person", role, f"{role}-org")
+
+    def fire(self, role: str, trigger: str, data: dict[str, Any] | None = None,
+             key: str | None = None) -> None:
+        assert self.instance_id is not None, "start an instance first"
+        self.raise_pending()
+        try:
+            self.engine.fire(self.instance_id, trigger, self.actor(role), data,
+                             idempotency_key=key)
+        except PartyflowError as exc:
+            self.error = exc
+
+    def raise_pending(self) -> None:
+        if self.error is not None:
+            err, self.error = self.error, None
+            raise AssertionError(f"an earlier step was refused: {err}") from err
+
+    def state(self) -> str:
+        assert self.instance_id is not None
+        return self.engine.get(self.instance_id).state
+
+
+def _table(datatable: list[list[str]]) -> dict[str, Any]:
+    rows = datatable[1:] if datatable and datatable[0][0].strip() in ("字段", "field") else datatable
+    out: dict[str, Any] = {}
+    for name, raw in rows:
+        value = yaml.safe_load(raw) if raw.strip() else None
+        out[name.strip()] = raw.strip() if isinstance(value, dt.date) else value
+    return out
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+# -- zh-CN ---------------------------------------------------------------------------------
+
+
+@given(parsers.parse('当前时间是 "{moment}"'))
+@given(parsers.parse('the time is "{moment}"'))
+def _time(world: World, moment: str) -> None:
+    world.clock.set(dt.datetime.fromisoformat(moment))
+
+
+@given(parsers.parse('"{role}" 发起流程 "{procedure}"，数据为：'))
+@given(parsers.parse('"{role}" starts "{procedure}" with:'))
+def _start(world: World, role: str, procedure: str, datatable: list[list[str]]) -> None:
+    inst = world.engine.start(procedure, _table(datatable), world.actor(role))
+    world.instance_id = inst.id
+
+
+@when(parsers.re(r'"(?P<role>[^"]+)" 执行 "(?P<trigger>[^"]+)"$'))
+@when(parsers.re(r'"(?P<role>[^"]+)" fires "(?P<trigger>[^"]+)"$'))
+def _fire(world: World, role: str, trigger: str) -> None:
+    world.fire(role, trigger)
+
+
+@when(parsers.re(r'"(?P<role>[^"]+)" fires "(?P<trigger>[^"]+)" with key "(?P<key>[^"]+)"$'))
+def _fire_key(world: World, role: str, trigger: str, key: str) -> None:
+    world.fire(role, trigger, key=key)
+
+
+@when(parsers.parse('"{role}" 执行 "{trigger}"，数据为：'))
+@when(parsers.parse('"{role}" fires "{trigger}" with:'))
+def _fire_data(world: World, role: str, trigger: str, datatable: list[list[str]]) -> None:
+    world.fire(role, trigger, _table(datatable))
+
+
+@when(parsers.parse('时间过去 "{duration}"'))
+@when(parsers.parse('time passes "{duration}"'))
+def _advance(world: World, duration: str) -> None:
+    world.clock.advance(duration)
+
+
+@when("运行超期检查")
+@when("the deadline check runs")
+def _tick(world: World) -> None:
+    world.engine.tick()
+
+
+@then(parsers.parse('当前状态为 "{state}"'))
+@then(parsers.parse('the state is "{state}"'))
+def _state(world: World, state: str) -> None:
+    world.raise_pending()
+    assert world.state() == state
+
+
+@then(parsers.parse('操作被拒绝，提示包含 "{text}"'))
+@then(parsers.parse('the step is refused with "{text}"'))
+def _refused(world: World, text: str) -> None:
+    assert world.error is not None, f"the step was not refused; state is {world.state()}"
+    message = str(world.error)
+    world.error = None
+    assert text in message, message
+
+
+@then(parsers.parse('结果为 "{outcome}"'))
+def _outcome(world: World, outcome: str) -> None:
+    if outcome == "被拒绝":
+        assert world.error is not None, f"expected a refusal; state is {world.state()}"
+        world.error = None
+    else:
+        _state(world, outcome)
+
+
+@then(parsers.parse("审计记录共 {n:d} 条，哈希链完整"))
+@then(parsers.parse("the audit trail has {n:d} records and verifies"))
+def _audit(world: World, n: int) -> None:
+    world.raise_pending()
+    assert world.instance_id is not None
+    assert world.engine.verify(world.instance_id) == n
+
+
+def test_full_width_colon_in_a_feature_file_is_reported_with_its_line(tmp_path: Path) -> None:
+    bad = tmp_path / "features"
+    bad.mkdir()
+    (bad / "x.feature").write_text("# language: zh-CN\n功能： 测试\n", encoding="utf-8")
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        (problem,) = lint_feature_files(bad)
+    finally:
+        ROOT = saved
+    assert problem.startswith("features/x.feature:2: “功能”后面用了全角冒号")
