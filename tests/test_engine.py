@@ -323,8 +323,6 @@ def _tamper(store: Store, instance_id: str, how: str) -> None:
             store._replace_record(instance_id, 1, dataclasses.replace(records[2], seq=2))
             store._replace_record(instance_id, 2, dataclasses.replace(records[1], seq=3))
         return
-    import sqlalchemy as sa
-
     from partyflow.workflows.sql_store import audit_table
 
     t = audit_table.c
@@ -332,7 +330,7 @@ def _tamper(store: Store, instance_id: str, how: str) -> None:
         where = (t.instance_id == instance_id)
         if how == "edit":
             conn.execute(audit_table.update().where(where, t.seq == 2)
-                         .values(data={"present": 40}))
+                         .values(data='{"present":40}'))
         elif how == "delete_middle":
             conn.execute(audit_table.delete().where(where, t.seq == 2))
         elif how == "delete_last":
@@ -341,7 +339,6 @@ def _tamper(store: Store, instance_id: str, how: str) -> None:
             conn.execute(audit_table.update().where(where, t.seq == 2).values(seq=-1))
             conn.execute(audit_table.update().where(where, t.seq == 3).values(seq=2))
             conn.execute(audit_table.update().where(where, t.seq == -1).values(seq=3))
-        _ = sa
 
 
 @pytest.mark.parametrize(("how", "reason", "seq"), [

@@ -15,6 +15,7 @@ from partyflow.rules.expressions import Expression, MessageTemplate
 
 DEFAULT_MAX_STR = 10_000
 DEFAULT_MAX_LIST = 1_000
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _UTC = dt.UTC
 
 
@@ -115,6 +116,11 @@ class InputDef:
         if kind == "int":
             if not isinstance(value, int) or isinstance(value, bool):
                 raise _type_error(kind, value)
+            if not _INT64_MIN <= value <= _INT64_MAX:
+                # CEL integers are 64-bit: a larger value would silently become uint or double
+                raise ValueError(Text(f"整数超出范围（{_INT64_MIN} 到 {_INT64_MAX}）",
+                                      f"the integer is out of range ({_INT64_MIN} to "
+                                      f"{_INT64_MAX})"))
             self._range(value)
             return value
         if kind == "float":

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property, lru_cache
 from typing import Any
 
 import cel
@@ -24,7 +25,13 @@ import cel
 from partyflow.errors import Text
 
 MAX_MACROS = 2
-_MACRO = re.compile(r"\.\s*(all|exists_one|exists|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
+# whitespace or a CEL line comment, wherever CEL allows them between tokens (possessive, so
+# a run of slashes cannot make the match backtrack)
+_GAP = r"(?:\s|//[^\n]*+)*+"
+_MACRO = re.compile(
+    rf"\.{_GAP}(all|exists_one|existsOne|exists|map|filter){_GAP}\({_GAP}"
+    rf"([A-Za-z_][A-Za-z0-9_]*){_GAP},"
+)
 _POS = re.compile(r"<input>:(\d+):(\d+):\s*(.*)")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -40,23 +47,39 @@ STANDARD_FUNCTIONS = frozenset(
 )
 
 
-def _ratio(value: Any) -> Fraction:
+@lru_cache(maxsize=256)
+def _ratio(value: Any) -> tuple[int, int]:
+    """``"4/5"`` → ``(4, 5)``; a number → the nearest fraction with a small denominator."""
     if isinstance(value, str):
         num, _, den = value.partition("/")
-        return Fraction(int(num), int(den))
+        n, d = int(num), int(den)
+        if d <= 0 or n < 0:
+            raise ValueError(f"not a ratio: {value!r}")
+        return n, d
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return Fraction(value).limit_denominator(10_000)
+        f = Fraction(value).limit_denominator(10_000)
+        return f.numerator, f.denominator
     raise ValueError(f"not a ratio: {value!r}")
+
+
+def _scaled(count: Any, total: Any, ratio: Any) -> tuple[Fraction | int, Fraction | int]:
+    """``(count × den, total × num)``: compare these instead of fractions (exact)."""
+    num, den = _ratio(ratio)
+    if type(count) is int and type(total) is int:
+        return count * den, total * num
+    return Fraction(count) * den, Fraction(total) * num
 
 
 def exceeds(count: int, total: int, ratio: Any) -> bool:
     """超过: ``count`` is strictly more than ``ratio`` of ``total`` (exact arithmetic)."""
-    return Fraction(count) > _ratio(ratio) * total
+    left, right = _scaled(count, total, ratio)
+    return left > right
 
 
 def at_least(count: int, total: int, ratio: Any) -> bool:
     """以上/不少于: ``count`` is at least ``ratio`` of ``total`` (exact arithmetic)."""
-    return Fraction(count) >= _ratio(ratio) * total
+    left, right = _scaled(count, total, ratio)
+    return left >= right
 
 
 def blank(text: Any) -> bool:
@@ -72,11 +95,12 @@ FUNCTIONS: Mapping[str, Callable[..., Any]] = {
 
 
 class ExpressionError(ValueError):
-    """A condition does not compile; ``column`` is 1-based within the expression."""
+    """A condition does not compile; ``line`` and ``column`` are 1-based within the expression."""
 
-    def __init__(self, detail: str, column: int) -> None:
+    def __init__(self, detail: str, column: int, line: int = 1) -> None:
         self.detail = detail
         self.column = column
+        self.line = line
         super().__init__(detail)
 
 
@@ -95,8 +119,13 @@ class Expression:
     variables: frozenset[str]
     functions: frozenset[str]
 
+    @cached_property
+    def helpers(self) -> dict[str, Callable[..., Any]]:
+        """The partyflow helper functions this expression calls, by name."""
+        return {name: fn for name, fn in FUNCTIONS.items() if name in self.functions}
+
     def evaluate(self, context: Any) -> Any:
-        """Evaluate against a ``cel.Context`` (or a plain mapping without helper functions)."""
+        """Evaluate against a mapping of names (variables and helper functions) or a Context."""
         return self.program.execute(context)
 
 
@@ -118,20 +147,19 @@ def compile_expression(source: str) -> Expression:
                 detail = "the expression ends too early"
             if "token recognition error" in detail:
                 detail += " (names in conditions are ASCII: a-z, 0-9, _)"
-            raise ExpressionError(detail, int(m.group(2))) from None
+            raise ExpressionError(detail, int(m.group(2)), int(m.group(1))) from None
         raise ExpressionError(text.split("\n")[0], 1) from None
     local = {name for _, name in macros}
     variables = frozenset(v for v in program.variables() if v not in local)
-    functions = frozenset(f for f in program.functions() if _NAME.match(f) and f[0] != "_")
+    # operators are reported as '_+_', '!_', '@in' …, never as plain names; a plain name with a
+    # leading underscore ('__import__') is a real call and must be checked like any other
+    functions = frozenset(f for f in program.functions() if _NAME.match(f))
     return Expression(source, program, variables, functions)
 
 
-def make_context(variables: Mapping[str, Any]) -> Any:
-    """A ``cel.Context`` holding ``variables`` and partyflow's helper functions."""
-    ctx = cel.Context(dict(variables))
-    for name, fn in FUNCTIONS.items():
-        ctx.add_function(name, fn)
-    return ctx
+def make_context(variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The names an expression may read: ``variables`` plus partyflow's helper functions."""
+    return {**variables, **FUNCTIONS}
 
 
 @dataclass(frozen=True)

@@ -409,8 +409,8 @@ class _Checker:
                     text = exc.args[0]
                     self.add("input_default", (*loc, "default"), f"默认值不符合类型：{text.zh}",
                              f"the default does not fit the type: {text.en}")
-        for role in proc.start_roles:
-            self._role(role, roles, (*base, "start_roles"))
+        for k, role in enumerate(proc.start_roles):
+            self._role(role, roles, (*base, "start_roles", k))
         if proc.initial not in states:
             self._unknown_state(proc.initial, states, (*base, "initial"))
         # transitions
@@ -555,6 +555,8 @@ class _Checker:
                          f"parameter '{st.deadline}' is not a duration")
                 return None, None
             return None, st.deadline
+        if st.deadline in self.broken:  # a parameter whose own problem is already reported
+            return None, None
         try:
             return Duration.parse(st.deadline), None
         except ValueError:
@@ -570,13 +572,9 @@ class _Checker:
         try:
             expr = compile_expression(cond.expr)
         except ExpressionError as exc:
-            m = self.doc.mark_for(eloc)
-            col = m.column + exc.column - 1
-            raw_line = self._line(m.line)
-            if raw_line[m.column - 1:m.column] in ("'", '"'):
-                col += 1
+            line, col = self._mistake_at(self.doc.mark_for(eloc), cond.expr, exc)
             self.problems.append(Problem(
-                "condition_syntax", eloc, self.file, m.line, col,
+                "condition_syntax", eloc, self.file, line, col,
                 Text(f"条件表达式有语法错误：{exc.detail}",
                      f"condition syntax error: {exc.detail}"),
                 {"expression": cond.expr},
@@ -642,3 +640,32 @@ class _Checker:
 
     def _line(self, lineno: int) -> str:
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+
+    def _mistake_at(self, m: Any, source: str, exc: ExpressionError) -> tuple[int, int]:
+        """The file line and column of a mistake at ``exc.line``/``exc.column`` of ``source``.
+
+        Exact where the expression text up to the mistake is written verbatim in the file: a
+        plain or quoted scalar (mistake on its first line) or a literal block ``|``. Otherwise
+        (folded text, escapes before the mistake) the start of the value.
+        """
+        src_lines = source.split("\n")
+        if not 0 < exc.line <= len(src_lines) or exc.column < 1:
+            return m.line, m.column
+        src_line = src_lines[exc.line - 1]
+        raw = self._line(m.line)
+        start = m.column - 1  # 0-based index of the value in its line
+        if raw[start:start + 1] == "|":
+            # literal block: expression line k is file line m.line + k, after the indentation
+            lineno = m.line + exc.line
+            raw = self._line(lineno)
+            start = len(raw) - len(src_line)
+            if start >= 0 and raw[start:] == src_line and not raw[:start].strip():
+                return lineno, start + exc.column
+            return m.line, m.column
+        if exc.line != 1:
+            return m.line, m.column
+        if raw[start:start + 1] in ("'", '"'):
+            start += 1
+        if raw[start:start + exc.column - 1] == src_line[:exc.column - 1]:
+            return m.line, start + exc.column
+        return m.line, m.column

@@ -25,8 +25,10 @@ _STD_TAGS = {
 _BOOL_OK = {"true", "false", "True", "False", "TRUE", "FALSE"}
 _INT_OK = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
 _FLOAT_OK = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
-# a key-like word at the start of a line followed by a full-width colon, before any ':'
-_FULLWIDTH_KEY = re.compile(r"^(?P<lead>\s*(?:-\s+)?)(?P<key>[^\s:：#\"'][^:：#]*?)\s*：")
+# the indentation (and list dash) before a key-like word that a full-width colon follows
+_FULLWIDTH_LEAD = re.compile(r"\s*(?:-\s+)?")
+# tag of the placeholder node that stands for an alias (``*name``) where it is written
+_ALIAS_TAG = "tag:partyflow.invalid,2024:alias"
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 
@@ -79,6 +81,19 @@ class PositionLoader(yaml.SafeLoader):
         self.problems: list[Problem] = []
         self.doc = YamlDocument(data=None)
         self._seen: set[int] = set()
+        # 1-based lines inside quoted or block scalars (text, where '：' is punctuation)
+        self.text_lines: set[int] = set()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        """Compose as PyYAML does, but give an alias its own node at its own position."""
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            if event.anchor in self.anchors:  # an undefined alias is left to PyYAML's error
+                self.get_event()
+                return yaml.ScalarNode(_ALIAS_TAG, event.anchor, event.start_mark,
+                                       event.end_mark)
+        node: yaml.Node = super().compose_node(parent, index)
+        return node
 
     def problem(self, type_: str, loc: Loc, mark: Mark, zh: str, en: str, **ctx: Any) -> None:
         """Record one problem."""
@@ -93,15 +108,18 @@ class PositionLoader(yaml.SafeLoader):
             self.doc.data = self._walk(node, ())
         return self.doc
 
+    def _alias(self, loc: Loc, mark: Mark) -> None:
+        self.problem(
+            "yaml_alias", loc, mark,
+            "不支持 YAML 锚点/别名（& 与 *）：请直接写出内容",
+            "YAML anchors/aliases (& and *) are not allowed: write the content out",
+        )
+
     def _walk(self, node: yaml.Node, loc: Loc) -> Any:
         mark = _mark(node.start_mark)
         self.doc.positions[loc] = mark
-        if id(node) in self._seen:
-            self.problem(
-                "yaml_alias", loc, mark,
-                "不支持 YAML 锚点/别名（& 与 *）：请直接写出内容",
-                "YAML anchors/aliases (& and *) are not allowed: write the content out",
-            )
+        if node.tag == _ALIAS_TAG or id(node) in self._seen:
+            self._alias(loc, mark)
             return None
         if len(loc) > MAX_DEPTH:
             self.problem(
@@ -130,6 +148,9 @@ class PositionLoader(yaml.SafeLoader):
         first: dict[Any, Mark] = {}
         for key_node, value_node in node.value:
             kmark = _mark(key_node.start_mark)
+            if key_node.tag == _ALIAS_TAG:
+                self._alias(loc, kmark)
+                continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
                 self.problem(
                     "yaml_key", loc, kmark,
@@ -156,6 +177,10 @@ class PositionLoader(yaml.SafeLoader):
     def _scalar(self, node: yaml.ScalarNode, loc: Loc, mark: Mark) -> Any:
         raw = node.value
         plain = node.style is None
+        if node.style in ("|", ">", '"', "'"):
+            end = node.end_mark
+            last = end.line if end.column > 0 else end.line - 1  # 0-based
+            self.text_lines.update(range(node.start_mark.line + 2, last + 2))
         if plain and node.tag == "tag:yaml.org,2002:bool" and raw not in _BOOL_OK:
             self.problem(
                 "yaml_ambiguous_bool", loc, mark,
@@ -194,11 +219,17 @@ class PositionLoader(yaml.SafeLoader):
 def _fullwidth_colons(text: str, file: str) -> list[Problem]:
     problems = []
     for lineno, line in enumerate(text.splitlines(), start=1):
-        m = _FULLWIDTH_KEY.match(line)
-        if m is None:
+        # a key-like word at the start of a line followed by a full-width colon, before any
+        # ':' or '#' (found without a backtracking regex: a long line must stay linear)
+        at = line.find("：")
+        if at < 0 or ":" in line[:at] or "#" in line[:at]:
             continue
-        col = m.end()  # the full-width colon is the last matched character
-        key = m.group("key")
+        head = line[:at]
+        lead = _FULLWIDTH_LEAD.match(head)
+        key = head[lead.end() if lead else 0:].rstrip()
+        if not key or key[0] in "\"'":
+            continue
+        col = at + 1  # 1-based column of the full-width colon
         problems.append(
             Problem(
                 "fullwidth_colon", (), file, lineno, col,
@@ -257,5 +288,7 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
         return None, problems
     finally:
         loader.dispose()
+    # the file parsed: a full-width colon inside quoted or block text is punctuation
+    problems = [p for p in problems if p.line not in loader.text_lines]
     problems.extend(loader.problems)
     return doc, problems

@@ -23,7 +23,6 @@ from partyflow.errors import (
     WorkflowError,
 )
 from partyflow.rules.definitions import ConditionDef, ProcedureDef, RuleSet, TransitionDef
-from partyflow.rules.expressions import make_context
 from partyflow.rules.loader import load_rules_text
 from partyflow.workflows.audit import record_hash, verify_chain
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
@@ -384,23 +383,30 @@ class Engine:
                   actor: Actor, now: dt.datetime) -> list[ConditionFailure]:
         failures: list[ConditionFailure] = []
         shown: dict[str, Any] | None = None
-        ctx = None
+        inputs = proc.inputs
+        params = proc.cel_parameters
         for cond in t.conditions:
-            missing = [v for v in cond.expression.variables
-                       if v in proc.inputs and values.get(v) is None]
+            expr = cond.expression
+            names: dict[str, Any] = dict(expr.helpers)
+            missing: list[str] = []
+            for var in expr.variables:  # bind only what the condition reads
+                if var in inputs:
+                    value = values.get(var)
+                    if value is None:
+                        missing.append(var)
+                    else:
+                        names[var] = inputs[var].to_cel(value)
+                elif var in params:
+                    names[var] = params[var]
+                elif var == "actor":
+                    names[var] = {"id": actor.id, "role": actor.role, "org": actor.org}
+                elif var == "now":
+                    names[var] = now
             if missing:
                 failures.append(self._missing(proc, t, cond, missing, values))
                 continue
-            if ctx is None:
-                variables: dict[str, Any] = dict(proc.cel_parameters)
-                for name, value in values.items():
-                    if value is not None:
-                        variables[name] = proc.inputs[name].to_cel(value)
-                variables["actor"] = {"id": actor.id, "role": actor.role, "org": actor.org}
-                variables["now"] = now
-                ctx = make_context(variables)
             try:
-                ok = cond.expression.evaluate(ctx) is True
+                ok = expr.evaluate(names) is True
                 error = None
             except Exception as exc:
                 ok, error = False, str(exc).split("\n")[0]
