@@ -26,7 +26,7 @@ def page(proc: ProcedureDef) -> str:
         out.append(f"| `{p.name}` | {p.value} | {p.basis} | {p.label.zh} / {p.label.en} |")
     out += ["", "## 状态 / States", "", "| 状态 | 名称 | 期限 | 终止 |", "|---|---|---|---|"]
     for s in proc.states.values():
-        limit = s.deadline_parameter or (str(s.deadline) if s.deadline else "")
+        limit = s.deadline_name or (str(s.deadline) if s.deadline else "")
         if limit:
             limit += f" → `{s.on_timeout}`"
         out.append(f"| `{s.name}` | {s.label.zh} / {s.label.en} | {limit} | "

@@ -403,3 +403,29 @@ def test_actor_is_validated() -> None:
 def test_bad_store_url() -> None:
     with pytest.raises(UsageError):
         partyflow.open_store("mysql://nowhere")
+
+
+def test_deadline_from_instance_data(store: Store, clock: FakeClock) -> None:
+    rules = partyflow.load_rules(MINI.parent / "letter.yaml")
+    engine = Engine(rules, store=store, clock=clock)
+    sender, receiver = Actor("s", "sender"), Actor("r", "receiver")
+    short = engine.start("letter", {"validity": "P10D"}, sender)
+    default = engine.start("letter", {}, sender)
+    assert short.deadline_at == clock.now() + dt.timedelta(days=10)
+    assert default.deadline_at == clock.now() + dt.timedelta(days=30)
+    assert default.data["validity"] == "P30D"
+    too_long = engine.start("letter", {"validity": "P4M"}, sender)
+    with pytest.raises(ConditionFailed) as exc:
+        engine.fire(too_long.id, "receive", receiver)
+    assert exc.value.message("zh") == "有效期 P4M 超过上限 P3M"
+    clock.advance("P11D")
+    assert [f[0] for f in engine.tick().fired] == [short.id]
+
+
+def test_deadline_input_needs_a_default() -> None:
+    text = (MINI.parent / "letter.yaml").read_text(encoding="utf-8").replace(
+        "validity: {type: duration, default: P30D,", "validity: {type: duration,")
+    problems = partyflow.check_rules_text(text, "letter.yaml")
+    assert [p.type for p in problems] == ["deadline_input"]
+    assert (problems[0].line, problems[0].path) == (
+        22, "procedures.letter.states.issued.deadline")

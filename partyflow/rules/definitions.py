@@ -241,7 +241,7 @@ class StateDef:
     label: Label
     terminal: bool
     deadline: Duration | None
-    deadline_parameter: str | None
+    deadline_name: str | None  # a duration parameter, or a duration input with a default
     on_timeout: str | None
 
 
@@ -260,12 +260,18 @@ class ProcedureDef:
     candidates: Mapping[tuple[str, str], tuple[TransitionDef, ...]] = field(repr=False)
     cel_parameters: Mapping[str, Any] = field(repr=False)
 
-    def deadline_for(self, state: str) -> Duration | None:
-        """The deadline of ``state`` (literal or from its parameter), or None."""
+    def deadline_for(self, state: str, data: Mapping[str, Any]) -> Duration | None:
+        """The deadline of ``state``: literal, a parameter's, or the instance data's, or None."""
         st = self.states[state]
-        if st.deadline_parameter is not None:
-            return Duration.parse(self.parameters[st.deadline_parameter].value)
-        return st.deadline
+        name = st.deadline_name
+        if name is None:
+            return st.deadline
+        if name in self.parameters:
+            return Duration.parse(self.parameters[name].value)
+        value = data.get(name)
+        if value is None:
+            value = self.inputs[name].default
+        return Duration.parse(value)
 
     def triggers_from(self, state: str) -> list[str]:
         """Triggers that exist from ``state``, in file order."""

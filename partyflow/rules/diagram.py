@@ -28,8 +28,8 @@ def mermaid(proc: ProcedureDef, lang: str = "zh") -> str:
     lines = ["stateDiagram-v2", f"    %% {proc.name}: {proc.title.zh} / {proc.title.en}"]
     for st in proc.states.values():
         text = f"{st.label.get(lang)} ({st.name})"
-        if st.deadline or st.deadline_parameter:
-            limit = st.deadline_parameter or str(st.deadline)
+        if st.deadline or st.deadline_name:
+            limit = st.deadline_name or str(st.deadline)
             text += f" ⏱ {limit} → {st.on_timeout}"
         lines.append(f'    state "{text.translate(_MERMAID_UNSAFE)}" as {st.name}')
     lines.append(f"    [*] --> {proc.initial}")

@@ -145,7 +145,7 @@ class Engine:
         if rules.content_hash not in self._saved:
             self.store.save_rules(rules.content_hash, rules.version, rules.source)
             self._saved.add(rules.content_hash)
-        deadline = proc.deadline_for(proc.initial)
+        deadline = proc.deadline_for(proc.initial, values)
         fields: dict[str, Any] = {
             "instance_id": iid, "seq": 1, "at": now, "actor_id": actor.id,
             "actor_role": actor.role, "actor_org": actor.org, "trigger": "start",
@@ -331,7 +331,7 @@ class Engine:
             "basis": chosen.bases, "idempotency_key": key, "prev_hash": inst.last_hash,
         }
         digest = record_hash(**fields)
-        deadline = proc.deadline_for(new_state)
+        deadline = proc.deadline_for(new_state, merged)
         new = Instance(
             id=inst.id, procedure=inst.procedure, state=new_state, data=merged, version=seq,
             rules_version=inst.rules_version, rules_hash=inst.rules_hash,
