@@ -15,6 +15,8 @@ Table values are read as YAML scalars: 9 is a number, true is true, text stays t
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -59,8 +61,8 @@ class World:
 
     def __init__(self) -> None:
         self.clock = FakeClock()
-        self.engine = Engine(load_rules(ROOT / "config" / "rules.yaml"), store="memory://",
-                             clock=self.clock)
+        rules = os.environ.get("PARTYFLOW_TEST_RULES") or ROOT / "config" / "rules.yaml"
+        self.engine = Engine(load_rules(rules), store="memory://", clock=self.clock)
         self.instance_id: str | None = None
         self.error: PartyflowError | None = None
 
@@ -177,6 +179,12 @@ def _audit(world: World, n: int) -> None:
     world.raise_pending()
     assert world.instance_id is not None
     assert world.engine.verify(world.instance_id) == n
+
+
+# Procedure-specific generic steps live in tests/steps_*.py; they are shared by every feature.
+for _module in sorted(Path(__file__).parent.glob("steps_*.py")):
+    _steps = importlib.import_module(f"{__package__}.{_module.stem}")
+    globals().update({k: v for k, v in vars(_steps).items() if not k.startswith("__")})
 
 
 def test_full_width_colon_in_a_feature_file_is_reported_with_its_line(tmp_path: Path) -> None:
