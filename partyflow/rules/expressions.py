@@ -13,6 +13,7 @@ Rust-backed ``common-expression-language`` package parses and evaluates it; part
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -59,7 +60,7 @@ def _ratio(value: Any) -> tuple[int, int]:
     if isinstance(value, int | float) and not isinstance(value, bool):
         f = Fraction(value).limit_denominator(10_000)
         return f.numerator, f.denominator
-    raise ValueError(f"not a ratio: {value!r}")
+    raise TypeError(f"a ratio such as \"4/5\" is needed, not {type(value).__name__}")
 
 
 def _scaled(count: Any, total: Any, ratio: Any) -> tuple[Fraction | int, Fraction | int]:
@@ -67,6 +68,9 @@ def _scaled(count: Any, total: Any, ratio: Any) -> tuple[Fraction | int, Fractio
     num, den = _ratio(ratio)
     if type(count) is int and type(total) is int:
         return count * den, total * num
+    for value in (count, total):
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise TypeError(f"a count is needed, not {type(value).__name__}")
     return Fraction(count) * den, Fraction(total) * num
 
 
@@ -86,6 +90,16 @@ def blank(text: Any) -> bool:
     """True when ``text`` is missing, empty or only whitespace (a required reason not given)."""
     return text is None or (isinstance(text, str) and not text.strip())
 
+
+class _QuietHelperFailures(logging.Filter):
+    """The cel package logs every failing Python helper; partyflow reports those failures
+    itself (a refusal at run time, a problem at load time), so the log line is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Python function" not in record.getMessage()
+
+
+logging.getLogger("cel").addFilter(_QuietHelperFailures())
 
 FUNCTIONS: Mapping[str, Callable[..., Any]] = {
     "exceeds": exceeds,

@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import hashlib
 import json
+import re
 import types
 import typing
 from collections import deque
@@ -42,8 +43,9 @@ from partyflow.rules.expressions import (
     make_context,
     parse_template,
 )
-from partyflow.rules.yaml_source import YamlDocument, parse_yaml
+from partyflow.rules.yaml_source import Mark, YamlDocument, parse_yaml
 
+_ACTOR_FIELD = re.compile(r"\bactor\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 RESERVED_NAMES = frozenset({"actor", "now", "start", "null", "true", "false", "in"})
 RESERVED_TRIGGERS = frozenset({"start"})
 
@@ -159,12 +161,15 @@ def _prune(raw: Any, errors: list[tuple[Loc, str]]) -> _Pruned | None:
         return None
     raw = copy.deepcopy(raw)
     drop: dict[str, set[Any]] = {sec: set() for sec in _SECTIONS}
+    partial = False
     for loc, kind in errors:
         if kind == "extra_forbidden" and loc:
             parent: Any = raw
             for part in loc[:-1]:
                 parent = parent[part]
             parent.pop(loc[-1], None)
+            # a misspelt key (termnal, source) may carry what graph checks rely on
+            partial = partial or (len(loc) > 2 and loc[0] in ("states", "transitions"))
             continue
         if len(loc) >= 2 and loc[0] in _SECTIONS:
             drop[str(loc[0])].add(loc[1])
@@ -180,8 +185,8 @@ def _prune(raw: Any, errors: list[tuple[Loc, str]]) -> _Pruned | None:
     if drop["transitions"] and isinstance(data.get("transitions"), list):
         t_index = [i for i in t_index if i not in drop["transitions"]]
         data["transitions"] = [data["transitions"][i] for i in t_index]
-    if drop["transitions"]:
-        broken.add("*transitions*")
+    if drop["transitions"] or partial:
+        broken.add("*partial*")
     return _Pruned(data, t_index, broken)
 
 
@@ -555,6 +560,15 @@ class _Checker:
                          f"parameter '{st.deadline}' is not a duration")
                 return None, None
             return None, st.deadline
+        if st.deadline in proc.inputs:
+            inp = proc.inputs[st.deadline]
+            if inp.type != "duration" or inp.default is None:
+                self.add("deadline_input", (*loc, "deadline"),
+                         f"输入字段 “{st.deadline}” 用作期限时，必须是 duration 类型并有默认值（default）",
+                         f"input '{st.deadline}' used as a deadline must be a duration with a "
+                         "default")
+                return None, None
+            return None, st.deadline
         if st.deadline in self.broken:  # a parameter whose own problem is already reported
             return None, None
         try:
@@ -562,9 +576,9 @@ class _Checker:
         except ValueError:
             szh, sen = _suggest(st.deadline, proc.parameters)
             self.add("duration_format", (*loc, "deadline"),
-                     f"“{st.deadline}” 既不是 ISO-8601 期限（如 P30D），也不是 duration 参数名{szh}",
+                     f"“{st.deadline}” 既不是 ISO-8601 期限（如 P30D），也不是 duration 参数或输入字段{szh}",
                      f"'{st.deadline}' is neither an ISO-8601 duration (e.g. P30D) nor a "
-                     f"duration parameter{sen}")
+                     f"duration parameter or input{sen}")
             return None, None
 
     def _condition(self, proc: s.Procedure, cond: s.Condition, loc: Loc) -> ConditionDef | None:
@@ -582,6 +596,11 @@ class _Checker:
             return None
         known = set(proc.inputs) | set(proc.parameters) | {"actor", "now"} | self.broken
         ok = True
+        for field in sorted(set(_ACTOR_FIELD.findall(cond.expr)) - {"id", "role", "org"}):
+            self.add("unknown_name", eloc,
+                     f"actor 只有 id、role、org 三项，没有 “{field}”",
+                     f"actor has only id, role and org, not '{field}'", name=f"actor.{field}")
+            ok = False
         for var in sorted(expr.variables - known):
             szh, sen = _suggest(var, known)
             self.add("unknown_name", eloc,
@@ -623,8 +642,16 @@ class _Checker:
         values["now"] = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
         try:
             result = expr.evaluate(make_context(values))
-        except TypeError as exc:
-            detail = str(exc).split(".")[0]
+        except (TypeError, RuntimeError) as exc:
+            message = str(exc)
+            if isinstance(exc, RuntimeError):
+                if "TypeError:" not in message:
+                    return True  # data-dependent (a helper's value check): decided at run time
+                fn = re.search(r"Function '(\w+)'", message)
+                reason = message.split("TypeError:", 1)[1].split(". Check")[0].strip()
+                detail = f"{fn.group(1) if fn else 'function'}(): {reason}"
+            else:
+                detail = message.split(". ")[0]
             self.add("condition_type", loc,
                      f"条件中的类型不匹配（如整数与文字比较，或整数与小数混用）：{detail}",
                      f"type mismatch in the condition: {detail}")
@@ -641,7 +668,7 @@ class _Checker:
     def _line(self, lineno: int) -> str:
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
 
-    def _mistake_at(self, m: Any, source: str, exc: ExpressionError) -> tuple[int, int]:
+    def _mistake_at(self, m: Mark, source: str, exc: ExpressionError) -> tuple[int, int]:
         """The file line and column of a mistake at ``exc.line``/``exc.column`` of ``source``.
 
         Exact where the expression text up to the mistake is written verbatim in the file: a

@@ -67,7 +67,7 @@ class Parameter(_Model):
         if kind is None:
             return v
         ok = {
-            "int": isinstance(v, int) and not isinstance(v, bool),
+            "int": isinstance(v, int) and not isinstance(v, bool) and -(2**63) <= v < 2**63,
             "float": isinstance(v, int | float) and not isinstance(v, bool),
             "bool": isinstance(v, bool),
             "str": isinstance(v, str),

@@ -84,16 +84,15 @@ class PositionLoader(yaml.SafeLoader):
         # 1-based lines inside quoted or block scalars (text, where '：' is punctuation)
         self.text_lines: set[int] = set()
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         """Compose as PyYAML does, but give an alias its own node at its own position."""
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             if event.anchor in self.anchors:  # an undefined alias is left to PyYAML's error
-                self.get_event()
+                self.get_event()  # type: ignore[no-untyped-call]
                 return yaml.ScalarNode(_ALIAS_TAG, event.anchor, event.start_mark,
                                        event.end_mark)
-        node: yaml.Node = super().compose_node(parent, index)
-        return node
+        return super().compose_node(parent, index)
 
     def problem(self, type_: str, loc: Loc, mark: Mark, zh: str, en: str, **ctx: Any) -> None:
         """Record one problem."""
@@ -257,7 +256,23 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
             )
         ]
     problems = _fullwidth_colons(text, file)
-    loader = PositionLoader(text, file)
+    try:
+        loader = PositionLoader(text, file)  # PyYAML checks the characters here, at once
+    except yaml.reader.ReaderError as exc:
+        before = text[:exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "?"
+        problems.append(
+            Problem(
+                "yaml_syntax", (), file, line, column,
+                Text(f"文件含有不允许的控制字符 {code}：请删除它",
+                     f"the file contains the control character {code}, which YAML does not "
+                     "allow: delete it"),
+                {"detail": str(exc.reason), "character": code},
+            )
+        )
+        return None, sorted(problems, key=lambda p: (p.line, p.column))
     try:
         doc = loader.load_document()
     except yaml.MarkedYAMLError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from partyflow.errors import (
@@ -31,6 +31,19 @@ from partyflow.workflows.records import SYSTEM_ACTOR, Actor, AuditRecord, Instan
 from partyflow.workflows.store import Store, open_store
 
 _EMPTY: Mapping[str, Any] = {}
+
+
+class _Where:
+    """The context of a step, turned into error attributes only when a step is refused."""
+
+    __slots__ = ("actor", "inst", "trigger")
+
+    def __init__(self, inst: Instance, trigger: str, actor: Actor) -> None:
+        self.inst, self.trigger, self.actor = inst, trigger, actor
+
+    def __call__(self) -> dict[str, Any]:
+        return {"instance_id": self.inst.id, "procedure": self.inst.procedure,
+                "state": self.inst.state, "trigger": self.trigger, "actor_id": self.actor.id}
 
 
 class Engine:
@@ -132,7 +145,8 @@ class Engine:
                 role=actor.role, allowed=sorted(proc.start_roles), procedure=procedure,
                 trigger="start", actor_id=actor.id,
             )
-        values = self._coerce(proc, data or _EMPTY, procedure=procedure, trigger="start")
+        values = self._coerce(proc, data or _EMPTY,
+                              lambda: {"procedure": procedure, "trigger": "start"})
         for name, spec in proc.inputs.items():
             if spec.default is not None and values.get(name) is None:
                 values[name] = spec.default
@@ -261,10 +275,12 @@ class Engine:
         sep = "、" if lang == "zh" else ", "
         return sep.join(self._role(r, lang) for r in sorted(roles))
 
-    def _coerce(self, proc: ProcedureDef, data: Mapping[str, Any], **ctx: Any) -> dict[str, Any]:
+    def _coerce(self, proc: ProcedureDef, data: Mapping[str, Any],
+                where: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         if not isinstance(data, Mapping):
             raise InvalidEventData(
-                [FieldError("data", Text("应为字典（名称 → 值）", "must be a mapping"), data)], **ctx
+                [FieldError("data", Text("应为字典（名称 → 值）", "must be a mapping"), data)],
+                **where(),
             )
         out: dict[str, Any] = {}
         errors: list[FieldError] = []
@@ -283,13 +299,12 @@ class Engine:
                     str(exc), str(exc))
                 errors.append(FieldError(name, text, value))
         if errors:
-            raise InvalidEventData(errors, **ctx)
+            raise InvalidEventData(errors, **where())
         return out
 
     def _fire(self, inst: Instance, trigger: str, actor: Actor, data: Mapping[str, Any],
               key: str | None, now: dt.datetime, *, timeout: bool) -> tuple[Instance, bool]:
-        where = {"instance_id": inst.id, "procedure": inst.procedure, "state": inst.state,
-                 "trigger": trigger, "actor_id": actor.id}
+        where = _Where(inst, trigger, actor)
         if key is not None:
             prior = self.store.find_step(inst.id, key)
             if prior is not None:
@@ -298,7 +313,7 @@ class Engine:
         proc = machine.definition
         candidates = proc.candidates.get((trigger, inst.state))
         if not candidates:
-            raise self._invalid_trigger(proc, inst, trigger, where)
+            raise self._invalid_trigger(proc, inst, trigger, where())
         allowed = candidates if timeout else [t for t in candidates if actor.role in t.roles]
         if not allowed:
             roles = set().union(*(t.roles for t in candidates))
@@ -307,9 +322,9 @@ class Engine:
                      f"执行 {trigger}；可执行的角色：{self._roles(roles, 'zh')}",
                      f"role {actor.role} may not fire {trigger} in state {inst.state}; "
                      f"allowed: {self._roles(roles, 'en')}"),
-                role=actor.role, allowed=sorted(roles), **where,
+                role=actor.role, allowed=sorted(roles), **where(),
             )
-        event = self._coerce(proc, data, **where) if data else {}
+        event = self._coerce(proc, data, where) if data else {}
         merged = {**inst.data, **event} if event else inst.data
         chosen: TransitionDef | None = None
         failures: list[ConditionFailure] = []
@@ -320,7 +335,7 @@ class Engine:
                 break
             failures.extend(failed)
         if chosen is None:
-            raise ConditionFailed(failures, **where)
+            raise ConditionFailed(failures, **where())
         new_state = machine.step(inst.state, chosen)
         seq = inst.version + 1
         fields: dict[str, Any] = {
@@ -350,13 +365,13 @@ class Engine:
         return new, False
 
     def _replay(self, inst: Instance, prior: AuditRecord, trigger: str, key: str,
-                where: dict[str, Any]) -> Instance:
+                where: _Where) -> Instance:
         if prior.trigger != trigger:
             raise IdempotencyConflict(
                 Text(f"幂等键 {key} 已用于第 {prior.seq} 步（{prior.trigger}），不能再用于 {trigger}",
                      f"idempotency key {key} was used for step {prior.seq} ({prior.trigger}), "
                      f"not {trigger}"),
-                **where,
+                **where(),
             )
         return self.store.get(inst.id)
 

@@ -245,6 +245,7 @@ class SqlStore(Store):
         if conn is None or conn.closed or conn.invalidated:
             conn = self._engine.connect()
             self._local.conn = conn
+            self._local.dbapi = conn.connection.dbapi_connection
             with self._held_lock:
                 self._held.append(conn)
         return conn
@@ -267,7 +268,7 @@ class SqlStore(Store):
         else:
             args = tuple(self._bind(k, params[k] if k in params else sql.defaults[k])
                          for k in sql.names)
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor = self._local.dbapi.cursor()  # the DBAPI connection under ``conn``
         try:
             cursor.execute(sql.text, args)
         except self._integrity_errors:

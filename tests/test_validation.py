@@ -1,0 +1,342 @@
+"""Every kind of rules-file mistake is reported with its type, exact position, path and zh/en text.
+
+Each file in ``fixtures/invalid/`` holds one mistake (``many_errors.yaml`` holds many). The
+positions asserted here are 1-based and were checked by hand against the fixture files.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import partyflow
+from partyflow import Problem, RulesError, check_rules_text, load_rules, load_rules_text
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+INVALID = FIXTURES / "invalid"
+MINI = FIXTURES / "mini.yaml"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One fixture and the single problem it must produce."""
+
+    file: str
+    type: str
+    line: int
+    column: int
+    path: str
+    zh_has: tuple[str, ...] = ()
+    en_has: tuple[str, ...] = ()
+    # the text found at (line, column) in the fixture, proving the position points at the mistake
+    at: str | None = None
+
+
+CASES = [
+    Case("yaml_syntax.yaml", "yaml_syntax", 7, 15, "<root>",
+         ("YAML 格式错误",), ("YAML syntax error", "mapping values are not allowed"), at=":"),
+    Case("duplicate_key.yaml", "duplicate_key", 12, 5, "procedures.p.initial",
+         ("重复的键 initial", "第 7 行"), ("duplicate key initial", "line 7"), at="initial"),
+    Case("fullwidth_colon.yaml", "fullwidth_colon", 7, 12, "<root>",
+         ("全角冒号", "initial"), ("full-width colon", "'initial'"), at="："),
+    Case("unknown_key.yaml", "unknown_key", 17, 9, "procedures.p.transitions[0].bassis",
+         ("未知的键 “bassis”", "你是不是想写 “basis”"), ("unknown key 'bassis'", "did you mean 'basis'?"),
+         at="bassis"),
+    Case("wrong_type_terminal.yaml", "wrong_type", 13, 19, "procedures.p.states.b.terminal",
+         ("true 或 false", "'yes'"), ("boolean", "'yes'"), at='"yes"'),
+    Case("wrong_type_version.yaml", "wrong_type", 1, 10, "version",
+         ("应为文字", "加引号", "1.10"), ("string", "got 1.1", "quote it"), at="1.10"),
+    Case("ambiguous_bool_no.yaml", "yaml_ambiguous_bool", 13, 19, "procedures.p.states.b.terminal",
+         ("true 或 false", '"no"'), ("boolean", "quote"), at="no"),
+    Case("ambiguous_bool_on.yaml", "yaml_ambiguous_bool", 12, 16,
+         "procedures.p.parameters.strict.value", ("真/假",), ("on would be read as a boolean",),
+         at="on"),
+    Case("ambiguous_number.yaml", "yaml_ambiguous_number", 12, 16,
+         "procedures.p.parameters.min_members.value", ("010", "八进制"), ("010", "octal"), at="010"),
+    Case("unknown_state.yaml", "unknown_state", 19, 15, "procedures.p.transitions[1].dest",
+         ("“aproved”", "你是不是想写 “approved”"), ("no state named 'aproved'", "'approved'"),
+         at="aproved"),
+    Case("unreachable_state.yaml", "unreachable_state", 12, 7, "procedures.p.states.orphan",
+         ("“orphan”", "无法到达"), ("'orphan' cannot be reached", "'a'"), at="orphan"),
+    Case("dead_end.yaml", "dead_end", 12, 7, "procedures.p.states.stuck",
+         ("“stuck”", "终止状态"), ("'stuck' is not terminal", "terminal: true"), at="stuck"),
+    Case("terminal_has_exit.yaml", "terminal_has_exit", 11, 7, "procedures.p.states.b",
+         ("终止状态 “b”", "第 17 行"), ("terminal state 'b'", "lines 17"), at="b:"),
+    Case("condition_syntax_plain.yaml", "condition_syntax", 20, 23,
+         "procedures.p.transitions[0].conditions[0].expr", ("语法错误",), ("syntax error", "')'"),
+         at=") 3"),
+    Case("condition_syntax_quoted.yaml", "condition_syntax", 20, 24,
+         "procedures.p.transitions[0].conditions[0].expr", ("语法错误",), ("syntax error", "')'"),
+         at=') 3"'),
+    Case("condition_syntax_block.yaml", "condition_syntax", 23, 21,
+         "procedures.p.transitions[0].conditions[0].expr", ("语法错误",), ("syntax error", "')'"),
+         at=") 3"),
+    Case("unknown_name.yaml", "unknown_name", 20, 19,
+         "procedures.p.transitions[0].conditions[0].expr",
+         ("“presnt”", "你是不是想写 “present”"), ("'presnt'", "did you mean 'present'?"), at="presnt"),
+    Case("unknown_function.yaml", "unknown_function", 21, 19,
+         "procedures.p.transitions[0].conditions[0].expr",
+         ("函数 “exceed” 不存在", "“exceeds”"), ("function 'exceed'", "did you mean 'exceeds'?"),
+         at="exceed("),
+    Case("condition_type.yaml", "condition_type", 20, 19,
+         "procedures.p.transitions[0].conditions[0].expr", ("类型不匹配",), ("type mismatch",),
+         at='n > "3"'),
+    Case("ambiguous_trigger.yaml", "ambiguous_trigger", 18, 9, "procedures.p.transitions[1]",
+         ("“go”", "第 14 行"), ("trigger 'go' from 'a'", "line 14"), at="trigger: go"),
+    Case("deadline_without_timeout.yaml", "deadline_without_timeout", 12, 19,
+         "procedures.p.states.a.deadline", ("on_timeout",), ("on_timeout",), at="P30D"),
+    Case("duration_format.yaml", "duration_format", 12, 19, "procedures.p.states.a.deadline",
+         ("“30 days”", "ISO-8601"), ("'30 days'", "ISO-8601"), at="30 days"),
+    Case("unknown_role.yaml", "unknown_role", 16, 28, "procedures.p.transitions[0].roles[1]",
+         ("角色 “secretery”", "你是不是想写 “secretary”"), ("role 'secretery'", "'secretary'"),
+         at="secretery"),
+    Case("invalid_name.yaml", "invalid_name", 12, 7, "procedures.p.states.Bad",
+         ("“Bad”", "小写"), ("name 'Bad' is invalid", "lowercase"), at="Bad:"),
+    Case("missing_key.yaml", "missing_key", 13, 9, "procedures.p.transitions[0]",
+         ("缺少必填的键 “dest”",), ("missing required key 'dest'",), at="trigger"),
+    Case("yaml_tag.yaml", "yaml_tag", 12, 16, "procedures.p.states.b.label",
+         ("标签", "python/object/apply:os.system"), ("tag", "python/object/apply:os.system"),
+         at="!!python/object/apply:os.system"),
+    Case("yaml_alias.yaml", "yaml_alias", 4, 10, "roles.clerk",
+         ("锚点/别名",), ("anchors/aliases",), at="*who"),
+]
+
+
+def _problems(path: Path) -> tuple[Problem, ...]:
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    return info.value.problems
+
+
+def _assert_bilingual(p: Problem) -> None:
+    assert p.text.zh.strip(), p
+    assert p.text.en.strip(), p
+    assert HAN.search(p.text.zh), f"zh text has no Chinese: {p.text.zh!r}"
+    assert p.text.zh != p.text.en
+
+
+def test_every_fixture_has_a_case() -> None:
+    on_disk = {f.name for f in INVALID.glob("*.yaml")}
+    assert on_disk == {c.file for c in CASES} | {"many_errors.yaml"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.file.removesuffix(".yaml") for c in CASES])
+def test_one_problem_per_fixture(case: Case) -> None:
+    path = INVALID / case.file
+    problems = _problems(path)
+    assert [p.type for p in problems] == [case.type], [p.format("en") for p in problems]
+    p = problems[0]
+    assert (p.line, p.column) == (case.line, case.column), p.format("en")
+    assert p.path == case.path
+    assert p.file == str(path)
+    _assert_bilingual(p)
+    for word in case.zh_has:
+        assert word in p.text.zh, (word, p.text.zh)
+    for word in case.en_has:
+        assert word in p.text.en, (word, p.text.en)
+    if case.at is not None:
+        line = path.read_text(encoding="utf-8").splitlines()[p.line - 1]
+        assert line[p.column - 1:].startswith(case.at), (line, p.column)
+    # the string entry point reports the same problems as the file entry point
+    text = path.read_text(encoding="utf-8")
+    assert check_rules_text(text, str(path)) == list(problems)
+
+
+def test_format_is_file_line_column_path_message() -> None:
+    path = INVALID / "fullwidth_colon.yaml"
+    (p,) = _problems(path)
+    assert p.format("zh") == (
+        f"{path}:7:12: <root>: “initial”后面用了全角冒号“：”，应为半角冒号“:”（后面再加一个空格）"
+    )
+    assert p.format("en") == (
+        f"{path}:7:12: <root>: a full-width colon '：' follows 'initial'; "
+        "use the ASCII colon ':' followed by a space"
+    )
+    path = INVALID / "unknown_state.yaml"
+    (p,) = _problems(path)
+    assert p.format("en") == (
+        f"{path}:19:15: procedures.p.transitions[1].dest: "
+        "there is no state named 'aproved'; did you mean 'approved'?"
+    )
+    assert p.format("zh").startswith(f"{path}:19:15: procedures.p.transitions[1].dest: 没有名为")
+
+
+def test_rules_error_message_names_the_count_and_first_problem() -> None:
+    path = INVALID / "dead_end.yaml"
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    err = info.value
+    assert isinstance(err, partyflow.PartyflowError)
+    assert err.message("en").startswith("the rules file has 1 problem(s); first: ")
+    assert f"{path}:12:7:" in err.message("zh")
+    assert err.format("en") == err.problems[0].format("en")
+
+
+def test_condition_syntax_column_points_into_the_expression() -> None:
+    """The column is the mistake's, whether the expression is plain, quoted or a literal block."""
+    for name, expected_col in (("condition_syntax_plain.yaml", 23),
+                               ("condition_syntax_quoted.yaml", 24)):
+        path = INVALID / name
+        (p,) = _problems(path)
+        line = path.read_text(encoding="utf-8").splitlines()[p.line - 1]
+        value_col = line.index("expr: ") + len("expr: ") + 1
+        assert p.column == expected_col
+        assert p.column > value_col  # into the expression, not at its start
+        assert line[p.column - 1] == ")"
+        assert p.ctx["expression"] == "n > ) 3"
+
+
+def test_yaml_tag_executes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+
+    def spy(*args: object, **kwargs: object) -> int:
+        calls.append(args)
+        raise AssertionError("a rules file made the loader run a command")
+
+    monkeypatch.setattr(os, "system", spy)
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    monkeypatch.chdir(tmp_path)
+    text = (INVALID / "yaml_tag.yaml").read_text(encoding="utf-8")
+    marker = tmp_path / "PWNED"
+    text = text.replace("touch PWNED_PATH", f"touch {marker}")
+    with pytest.raises(RulesError) as info:
+        load_rules_text(text, "tag.yaml")
+    assert [p.type for p in info.value.problems] == ["yaml_tag"]
+    assert calls == []
+    assert not marker.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("tag", [
+    "!!python/object/apply:os.system ['echo hi']",
+    "!!python/name:os.system",
+    "!!python/object/new:subprocess.Popen [['echo', 'hi']]",
+    "!!binary aGk=",
+    "!custom {a: 1}",
+])
+def test_every_non_standard_tag_is_refused(tag: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "system", lambda *a: pytest.fail("os.system called"))
+    text = MINI.read_text(encoding="utf-8").replace("value: P1M", f"value: {tag}")
+    problems = check_rules_text(text, "t.yaml")
+    assert [p.type for p in problems] == ["yaml_tag"]
+    assert problems[0].path == "procedures.mini_election.parameters.review_within.value"
+
+
+def test_alias_as_key_and_billion_laughs_are_refused_quickly() -> None:
+    laughs = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for i in range(1, 12):
+        prev = f"*a{i - 1}"
+        laughs.append(f"a{i}: &a{i} [{', '.join([prev] * 9)}]")
+    start = time.perf_counter()
+    problems = check_rules_text("\n".join(laughs) + "\n", "lol.yaml")
+    assert time.perf_counter() - start < 5
+    aliases = [p for p in problems if p.type == "yaml_alias"]
+    assert len(aliases) == 11 * 9
+    assert {p.line for p in aliases} == set(range(2, 13))  # each at the line of its '*'
+    key_alias = "version: '1'\n&k roles: {}\n*k : {}\n"
+    (p,) = [p for p in check_rules_text(key_alias, "k.yaml") if p.type == "yaml_alias"]
+    assert (p.line, p.column) == (3, 1)
+
+
+def test_many_errors_are_reported_together_in_file_order() -> None:
+    path = INVALID / "many_errors.yaml"
+    problems = _problems(path)
+    got = [(p.type, p.line, p.column, p.path) for p in problems]
+    assert got == [
+        ("wrong_type", 1, 10, "version"),
+        ("duplicate_key", 4, 3, "roles.secretary"),
+        ("unknown_role", 9, 30, "procedures.election.start_roles[1]"),
+        ("yaml_ambiguous_number", 13, 16, "procedures.election.parameters.min_members.value"),
+        ("deadline_without_timeout", 21, 19, "procedures.election.states.convened.deadline"),
+        ("yaml_ambiguous_bool", 22, 54, "procedures.election.states.voted.terminal"),
+        ("unknown_state", 27, 15, "procedures.election.transitions[0].dest"),
+        ("unknown_name", 30, 19, "procedures.election.transitions[0].conditions[0].expr"),
+        ("condition_syntax", 37, 30, "procedures.election.transitions[1].conditions[0].expr"),
+        ("missing_key", 39, 9, "procedures.election.transitions[2]"),
+        ("unknown_key", 42, 9, "procedures.election.transitions[2].rolez"),
+        ("unknown_role", 46, 19, "procedures.transfer.start_roles[0]"),
+        ("invalid_name", 49, 7, "procedures.transfer.states.Accepted"),
+        ("yaml_tag", 51, 16, "procedures.transfer.states.closed.label"),
+        ("unknown_state", 56, 15, "procedures.transfer.transitions[0].dest"),
+        ("unknown_function", 63, 19, "procedures.transfer.transitions[1].conditions[0].expr"),
+    ]
+    positions = [(p.line, p.column) for p in problems]
+    assert positions == sorted(positions)
+    assert len({p.type for p in problems}) >= 12
+    for p in problems:
+        _assert_bilingual(p)
+    # RulesError.format lists every problem, one per line, in the same order
+    assert _formatted_lines(path) == [p.format("zh") for p in problems]
+
+
+def _formatted_lines(path: Path) -> list[str]:
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    return info.value.format("zh").splitlines()
+
+
+def test_mini_fixture_loads_clean() -> None:
+    text = MINI.read_text(encoding="utf-8")
+    assert check_rules_text(text, str(MINI)) == []
+    rules = load_rules(MINI)
+    assert rules.version == "test-1"
+    assert list(rules.procedures) == ["mini_election"]
+    proc = rules.procedures["mini_election"]
+    assert proc.initial == "convened"
+    assert set(proc.states) == {"convened", "voted", "under_review", "escalated", "approved",
+                                "rejected"}
+    assert [t.trigger for t in proc.transitions] == ["vote", "report", "approve", "reject",
+                                                     "escalate"]
+    assert rules.file == str(MINI)
+
+
+def test_full_width_colon_inside_text_is_not_a_mistake() -> None:
+    """Chinese text uses '：' as punctuation; only a '：' typed after a key is reported."""
+    text = MINI.read_text(encoding="utf-8")
+    block = text.replace(
+        "message: {zh: 退回必须说明理由, en: A rejection must give a reason}",
+        "message:\n              zh: |\n                注意：退回必须说明理由\n"
+        "                理由：不能为空\n              en: A rejection must give a reason",
+    )
+    assert block != text
+    assert check_rules_text(block, "block.yaml") == []
+    quoted = text.replace("label: {zh: 理由, en: Reason}",
+                          'label: {zh: "理由\n          说明：必填", en: Reason}')
+    assert quoted != text
+    assert check_rules_text(quoted, "quoted.yaml") == []
+    # … but after a key in plain YAML it is still reported
+    typo = text.replace("        basis: B6\n", "        basis: B6\n          note： 替代值\n")
+    assert typo != text
+    problems = check_rules_text(typo, "typo.yaml")
+    assert [(p.type, p.line, p.column) for p in problems] == [("fullwidth_colon", 22, 15)]
+
+
+def test_full_width_colon_scan_is_linear_on_long_lines() -> None:
+    line = "a" + " " * 300_000 + "b：" + "\n"
+    start = time.perf_counter()
+    problems = check_rules_text(line + "x" + " " * 300_000 + ":" + "：\n", "long.yaml")
+    assert time.perf_counter() - start < 5
+    (p,) = [p for p in problems if p.type == "fullwidth_colon"]  # not line 2: ':' comes first
+    assert (p.line, p.column, p.ctx["key"]) == (1, 300_003, "a" + " " * 300_000 + "b")
+
+
+def test_broken_duration_parameter_is_reported_once() -> None:
+    """A deadline naming a parameter that is itself wrong does not add a second problem."""
+    text = MINI.read_text(encoding="utf-8").replace("value: P1M", "value: 30")
+    problems = check_rules_text(text, "p.yaml")
+    assert [(p.type, p.line, p.column, p.path) for p in problems] == [
+        ("duration_format", 20, 16, "procedures.mini_election.parameters.review_within.value"),
+    ]
+    # a deadline naming no parameter at all is still reported, with a suggestion
+    text = MINI.read_text(encoding="utf-8").replace("deadline: review_within",
+                                                    "deadline: review_withn")
+    (p,) = check_rules_text(text, "p.yaml")
+    assert (p.type, p.line, p.column) == ("duration_format", 33, 19)
+    assert "did you mean 'review_within'?" in p.text.en
