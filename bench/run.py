@@ -736,7 +736,7 @@ def bench_breakdown(rep: Report, sz: Sizes) -> None:
         ("candidates + role filter",
          lambda: [t for t in proc.candidates[("hold", "open")] if ACTOR.role in t.roles],
          True, n),
-        ("Engine._coerce(event data)", lambda: eng._coerce(proc, HOLD_DATA), False, n),
+        ("Engine._coerce(event data)", lambda: eng._coerce(proc, HOLD_DATA, dict), False, n),
         ("Engine._evaluate (guard: CEL execute + exceeds)",
          lambda: eng._evaluate(proc, hold, merged, ACTOR, now), False, n),
         ("ProcedureMachine.step (transitions Event.trigger)",
