@@ -19,16 +19,8 @@ _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _UTC = dt.UTC
 
 
-@dataclass(frozen=True)
-class Label:
-    """A display text in Chinese and English."""
-
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        """The text in ``lang`` (``zh`` or ``en``)."""
-        return self.zh if lang == "zh" else self.en
+Label = Text
+"""A display text in Chinese and English (the same type as a message's ``Text``)."""
 
 
 @dataclass(frozen=True)

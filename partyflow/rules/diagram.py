@@ -6,12 +6,13 @@ display text. Edges are labelled with trigger, roles and conditions.
 
 from __future__ import annotations
 
+from partyflow.errors import Lang
 from partyflow.rules.definitions import ProcedureDef
 
 _MERMAID_UNSAFE = str.maketrans({";": ",", "#": "＃", '"': "'", "{": "(", "}": ")"})
 
 
-def _edge_label(t_trigger: str, roles: frozenset[str], conditions: list[str], lang: str) -> str:
+def _edge_label(t_trigger: str, roles: frozenset[str], conditions: list[str], lang: Lang) -> str:
     parts = [t_trigger]
     if roles:
         parts.append("[" + ", ".join(sorted(roles)) + "]")
@@ -23,7 +24,7 @@ def _edge_label(t_trigger: str, roles: frozenset[str], conditions: list[str], la
     return " ".join(parts)
 
 
-def mermaid(proc: ProcedureDef, lang: str = "zh") -> str:
+def mermaid(proc: ProcedureDef, lang: Lang = "zh") -> str:
     """The procedure as Mermaid ``stateDiagram-v2`` text."""
     lines = ["stateDiagram-v2", f"    %% {proc.name}: {proc.title.zh} / {proc.title.en}"]
     for st in proc.states.values():
@@ -47,7 +48,7 @@ def _dot_quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def dot(proc: ProcedureDef, lang: str = "zh") -> str:
+def dot(proc: ProcedureDef, lang: Lang = "zh") -> str:
     """The procedure as Graphviz DOT text."""
     lines = [f"digraph {proc.name} {{", "    rankdir=LR;", '    node [shape=box, style=rounded];',
              f"    label={_dot_quote(proc.title.get(lang))};",

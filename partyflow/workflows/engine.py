@@ -16,6 +16,7 @@ from partyflow.errors import (
     IdempotencyConflict,
     InvalidEventData,
     InvalidTrigger,
+    Lang,
     NotAuthorized,
     Text,
     UnknownProcedure,
@@ -267,11 +268,11 @@ class Engine:
             self._machines[key] = machine
         return machine
 
-    def _role(self, role: str, lang: str) -> str:
+    def _role(self, role: str, lang: Lang) -> str:
         label = self.rules.roles.get(role)
         return f"{label.get(lang)}({role})" if label else role
 
-    def _roles(self, roles: frozenset[str] | set[str], lang: str) -> str:
+    def _roles(self, roles: frozenset[str] | set[str], lang: Lang) -> str:
         sep = "、" if lang == "zh" else ", "
         return sep.join(self._role(r, lang) for r in sorted(roles))
 
