@@ -429,3 +429,35 @@ def test_deadline_input_needs_a_default() -> None:
     assert [p.type for p in problems] == ["deadline_input"]
     assert (problems[0].line, problems[0].path) == (
         22, "procedures.letter.states.issued.deadline")
+
+
+def test_a_missing_input_only_fails_a_condition_that_needs_it(store: Store,
+                                                               clock: FakeClock) -> None:
+    text = (MINI.parent / "letter.yaml").read_text(encoding="utf-8").replace(
+        "expr: validity <= letter_validity_max",
+        "expr: note == 'waived' || validity <= letter_validity_max").replace(
+        "      validity: {type: duration",
+        "      note: {type: str, label: {zh: 备注, en: Note}}\n      validity: {type: duration")
+    engine = Engine(load_rules_text(text, "or.yaml"), store=store, clock=clock)
+    sender, receiver = Actor("s", "sender"), Actor("r", "receiver")
+    ok = engine.start("letter", {}, sender)  # note missing, validity P30D: the || still holds
+    assert engine.fire(ok.id, "receive", receiver).state == "received"
+    long = engine.start("letter", {"validity": "P4M"}, sender)
+    with pytest.raises(ConditionFailed) as exc:
+        engine.fire(long.id, "receive", receiver)
+    assert "备注（note）" in exc.value.message("zh")  # named only because the condition failed
+
+
+def test_conditions_see_the_current_deadline(store: Store, clock: FakeClock) -> None:
+    text = (MINI.parent / "letter.yaml").read_text(encoding="utf-8").replace(
+        "        dest: expired\n        roles: [sender]",
+        "        dest: expired\n        roles: [sender]\n        conditions:\n"
+        "          - expr: now >= deadline_at && entered_at < deadline_at\n"
+        "            message: {zh: 尚未到期, en: not overdue yet}")
+    engine = Engine(load_rules_text(text, "early.yaml"), store=store, clock=clock)
+    sender = Actor("s", "sender")
+    inst = engine.start("letter", {"validity": "P10D"}, sender)
+    with pytest.raises(ConditionFailed, match="尚未到期"):
+        engine.fire(inst.id, "expire", sender)
+    clock.advance("P10D")
+    assert engine.fire(inst.id, "expire", sender).state == "expired"

@@ -46,7 +46,8 @@ from partyflow.rules.expressions import (
 from partyflow.rules.yaml_source import Mark, YamlDocument, parse_yaml
 
 _ACTOR_FIELD = re.compile(r"\bactor\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
-RESERVED_NAMES = frozenset({"actor", "now", "start", "null", "true", "false", "in"})
+CONTEXT_NAMES = frozenset({"actor", "now", "deadline_at", "entered_at"})
+RESERVED_NAMES = CONTEXT_NAMES | {"start", "null", "true", "false", "in"}
 RESERVED_TRIGGERS = frozenset({"start"})
 
 
@@ -126,6 +127,8 @@ def _check(text: str, file: str) -> tuple[list[Problem], RuleSet | None]:
     else:
         for name, proc in model.procedures.items():
             checker.procedure(name, proc, set(model.roles))
+        if model.hierarchy is not None:
+            checker.hierarchy(model.hierarchy)
     problems.extend(checker.problems)
     if problems or model is None:
         return _sorted(problems), None
@@ -136,6 +139,7 @@ def _check(text: str, file: str) -> tuple[list[Problem], RuleSet | None]:
         file=file,
         roles=types.MappingProxyType({k: Label(v.zh, v.en) for k, v in model.roles.items()}),
         procedures=types.MappingProxyType(checker.compiled),
+        hierarchy=model.hierarchy,
     )
     return [], ruleset
 
@@ -291,6 +295,31 @@ class _Checker:
     def add(self, type_: str, loc: Loc, zh: str, en: str, *, key: bool = False,
             **ctx: Any) -> None:
         self.problems.append(_p(self.doc, self.file, type_, loc, zh, en, key=key, **ctx))
+
+    def hierarchy(self, h: s.Hierarchy) -> None:
+        """Level and unit ids are unique; standards name a known level or unit."""
+        seen: set[str] = set()
+        for i, lvl in enumerate(h.levels):
+            units: list[tuple[Loc, str]] = [(("levels", i, "id"), lvl.id)]
+            units += [(("levels", i, "below", j, "id"), u.id) for j, u in enumerate(lvl.below)]
+            for loc, uid in units:
+                if uid in seen:
+                    self.add("duplicate_level", ("hierarchy", *loc),
+                             f"层级或单元 “{uid}” 重复", f"level or unit '{uid}' is defined twice")
+                seen.add(uid)
+        units_below = {u.id for lvl in h.levels for u in lvl.below}
+        if h.grid_staffing is not None and h.grid_staffing.unit not in units_below:
+            self.add("unknown_level", ("hierarchy", "grid_staffing", "unit"),
+                     f"没有名为 “{h.grid_staffing.unit}” 的下设单元",
+                     f"there is no unit named '{h.grid_staffing.unit}' below a level")
+        for name, std in h.standards.items():
+            if std.level not in seen:
+                self.add("unknown_level", ("hierarchy", "standards", name, "level"),
+                         f"没有名为 “{std.level}” 的层级或单元",
+                         f"there is no level or unit named '{std.level}'")
+            if (std.per_column is None) != (std.per is None):
+                self.add("standard_per", ("hierarchy", "standards", name),
+                         "per_column 与 per 须同时给出", "per_column and per go together")
 
     # -- schema ------------------------------------------------------------------------------
 
@@ -594,7 +623,7 @@ class _Checker:
                 {"expression": cond.expr},
             ))
             return None
-        known = set(proc.inputs) | set(proc.parameters) | {"actor", "now"} | self.broken
+        known = set(proc.inputs) | set(proc.parameters) | CONTEXT_NAMES | self.broken
         ok = True
         for field in sorted(set(_ACTOR_FIELD.findall(cond.expr)) - {"id", "role", "org"}):
             self.add("unknown_name", eloc,
@@ -639,7 +668,8 @@ class _Checker:
         }
         values.update({k: i.to_cel(i.sample()) for k, i in inputs.items()})
         values["actor"] = {"id": "x", "role": "x", "org": "x"}
-        values["now"] = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        values["now"] = values["deadline_at"] = values["entered_at"] = dt.datetime(
+            2000, 1, 1, tzinfo=dt.UTC)
         try:
             result = expr.evaluate(make_context(values))
         except (TypeError, RuntimeError) as exc:

@@ -330,7 +330,7 @@ class Engine:
         chosen: TransitionDef | None = None
         failures: list[ConditionFailure] = []
         for t in allowed:
-            failed = self._evaluate(proc, t, merged, actor, now) if t.conditions else []
+            failed = self._evaluate(proc, t, merged, actor, now, inst) if t.conditions else []
             if not failed:
                 chosen = t
                 break
@@ -396,7 +396,7 @@ class Engine:
         return InvalidTrigger(text, available=here, **where)
 
     def _evaluate(self, proc: ProcedureDef, t: TransitionDef, values: Mapping[str, Any],
-                  actor: Actor, now: dt.datetime) -> list[ConditionFailure]:
+                  actor: Actor, now: dt.datetime, inst: Instance) -> list[ConditionFailure]:
         failures: list[ConditionFailure] = []
         shown: dict[str, Any] | None = None
         inputs = proc.inputs
@@ -408,8 +408,9 @@ class Engine:
             for var in expr.variables:  # bind only what the condition reads
                 if var in inputs:
                     value = values.get(var)
-                    if value is None:
+                    if value is None:  # null: `x == null || …` may still hold
                         missing.append(var)
+                        names[var] = None
                     else:
                         names[var] = inputs[var].to_cel(value)
                 elif var in params:
@@ -418,15 +419,19 @@ class Engine:
                     names[var] = {"id": actor.id, "role": actor.role, "org": actor.org}
                 elif var == "now":
                     names[var] = now
-            if missing:
-                failures.append(self._missing(proc, t, cond, missing, values))
-                continue
+                elif var == "deadline_at":
+                    names[var] = inst.deadline_at
+                elif var == "entered_at":
+                    names[var] = inst.updated_at
             try:
                 ok = expr.evaluate(names) is True
                 error = None
             except Exception as exc:
                 ok, error = False, str(exc).split("\n")[0]
             if ok:
+                continue
+            if missing:
+                failures.append(self._missing(proc, t, cond, missing, values))
                 continue
             if shown is None:
                 shown = {k: p.value for k, p in proc.parameters.items()}
