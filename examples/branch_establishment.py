@@ -30,12 +30,14 @@ def main(db: Path) -> str:
 
     engine.fire(case.id, "approve", street)
     try:  # 8 full members: a committee of 3 to 7 must be elected
-        engine.fire(case.id, "elect", unit, {"secretary_elected": "李红", "committee_size": 0})
+        engine.fire(case.id, "elect", unit, {"secretary_elected": "李红", "committee_size": 0,
+                                             "term_years_elected": 5})
     except ConditionFailed as refusal:
         for failure in refusal.failures:
             print(f"refused ({failure.basis}):", failure.text.zh)
 
-    engine.fire(case.id, "elect", unit, {"secretary_elected": "李红", "committee_size": 3})
+    engine.fire(case.id, "elect", unit, {"secretary_elected": "李红", "committee_size": 3,
+                                         "term_years_elected": 5})
     engine.fire(case.id, "file_results", unit)
     done = engine.fire(case.id, "confirm", street)
 

@@ -74,8 +74,9 @@
     而且 "street_committee" 执行 "approve"
     而且 "applicant" 执行 "elect"，数据为：
       | 字段              | 值         |
-      | secretary_elected | 李红       |
-      | committee_size    | <委员人数> |
+      | secretary_elected  | 李红       |
+      | committee_size     | <委员人数> |
+      | term_years_elected | 5          |
     那么 结果为 "<结果>"
 
     例子:
@@ -98,9 +99,69 @@
     而且 "street_committee" 执行 "approve"
     而且 "applicant" 执行 "elect"，数据为：
       | 字段              | 值   |
-      | secretary_elected | 李红 |
-      | committee_size    | 3    |
+      | secretary_elected  | 李红 |
+      | committee_size     | 3    |
+      | term_years_elected | 5    |
     而且 "applicant" 执行 "file_results"
     而且 "street_committee" 执行 "confirm"
     那么 当前状态为 "established"
     而且 审计记录共 6 条，哈希链完整
+
+  @B3
+  场景大纲: 按正式党员人数确定组织形式，例外须上级特批
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段                      | 值         |
+      | full_members              | <党员数>   |
+      | org_form                  | <组织形式> |
+      | form_approved_by_superior | <特批>     |
+    当 "applicant" 执行 "submit"
+    那么 结果为 "<结果>"
+
+    例子:
+      | 党员数 | 组织形式        | 特批  | 结果         |
+      | 49     | branch          | false | under_review |
+      | 50     | branch          | false | 被拒绝       |
+      | 50     | branch          | true  | under_review |
+      | 49     | general_branch  | false | 被拒绝       |
+      | 49     | general_branch  | true  | under_review |
+      | 50     | general_branch  | false | under_review |
+      | 99     | general_branch  | false | under_review |
+      | 100    | general_branch  | false | 被拒绝       |
+      | 99     | party_committee | false | 被拒绝       |
+      | 100    | party_committee | false | under_review |
+
+  @B5
+  场景大纲: 村、社区党支部任期 5 年，其他党支部 3 年
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段         | 值         |
+      | full_members | 9          |
+      | org_form     | branch     |
+      | unit_kind    | <单位类型> |
+    当 "applicant" 执行 "submit"
+    而且 "street_committee" 执行 "approve"
+    而且 "applicant" 执行 "elect"，数据为：
+      | 字段               | 值     |
+      | secretary_elected  | 李红   |
+      | committee_size     | 3      |
+      | term_years_elected | <任期> |
+    那么 结果为 "<结果>"
+
+    例子:
+      | 单位类型  | 任期 | 结果    |
+      | community | 5    | elected |
+      | village   | 5    | elected |
+      | village   | 3    | 被拒绝  |
+      | other     | 3    | elected |
+      | other     | 5    | 被拒绝  |
+
+  @B7
+  场景: 社区党支部由其直接上级街道党工委审批，区委未经逾期督办不能越级审批
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段         | 值     |
+      | full_members | 9      |
+      | org_form     | branch |
+    当 "applicant" 执行 "submit"
+    而且 "district_committee" 执行 "approve"
+    那么 操作被拒绝，提示包含 "街道党工委"
+    当 "street_committee" 执行 "approve"
+    那么 当前状态为 "approved"

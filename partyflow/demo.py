@@ -68,10 +68,10 @@ def run_demo(rules: RuleSet, db: Path, lang: Lang, console: Console) -> None:
     say(f"⏱ 审批逾期：tick 处理了 {len(report.fired)} 个实例，上报区委督办",
         f"⏱ review overdue: tick fired {len(report.fired)} timeout(s), escalated to the district")
     engine.fire(inst.id, "approve", district)
+    elected = {"secretary_elected": "李红", "committee_size": 0, "term_years_elected": 5}
     attempt("9 名党员却设 0 人委员会", "elect with no committee for 9 members",
-            lambda: engine.fire(inst.id, "elect", unit, {"secretary_elected": "李红",
-                                                         "committee_size": 0}))
-    engine.fire(inst.id, "elect", unit, {"secretary_elected": "李红", "committee_size": 3})
+            lambda: engine.fire(inst.id, "elect", unit, elected))
+    engine.fire(inst.id, "elect", unit, {**elected, "committee_size": 3})
     engine.fire(inst.id, "file_results", unit)
     final = engine.fire(inst.id, "confirm", district)
     state = proc.states[final.state].label

@@ -1,0 +1,51 @@
+"""Every rule id in the domain rules is demonstrated by at least one tagged scenario."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import ROOT
+
+RULES_MD = ROOT.parent / "shared" / "domain" / "RULES.md"
+PROCEDURE_RULES = re.compile(r"^- ([TBED]\d+) ", re.M)
+
+
+def _tags() -> set[str]:
+    tags: set[str] = set()
+    for path in (ROOT / "features").rglob("*.feature"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith("@"):
+                tags.update(re.findall(r"@([^\s@]+)", line))
+    return tags
+
+
+def test_every_procedure_rule_has_a_scenario() -> None:
+    if not RULES_MD.exists():
+        pytest.fail(f"{RULES_MD} is missing: the rule ids are defined there")
+    ids = sorted(set(PROCEDURE_RULES.findall(RULES_MD.read_text(encoding="utf-8"))),
+                 key=lambda r: (r[0], int(r[1:])))
+    assert len(ids) == 11 + 7 + 11 + 8, ids  # T1-T11, B1-B7, E1-E11, D1-D8
+    missing = [rule for rule in ids if rule not in _tags()]
+    assert not missing, f"rule ids with no scenario tagged @<id> in features/: {missing}"
+
+
+def test_every_scenario_names_a_rule_or_is_an_engine_guarantee() -> None:
+    untagged = []
+    for path in (ROOT / "features").rglob("*.feature"):
+        feature_tags: set[str] = set()
+        pending: set[str] = set()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            text = line.strip()
+            if text.startswith("@"):
+                pending |= set(re.findall(r"@([^\s@]+)", text))
+            elif text.startswith(("功能", "Feature")):
+                feature_tags, pending = pending, set()
+            elif text.startswith(("场景", "Scenario")):
+                tags = pending | feature_tags
+                if not any(re.fullmatch(r"[TBEDH]\d+", t) for t in tags) and \
+                        "engine_guarantees" not in path.name:
+                    untagged.append(f"{path.name}:{n}")
+                pending = set()
+    assert not untagged, f"scenarios without a rule id tag: {untagged}"
