@@ -24,6 +24,17 @@ from typing import Any
 import cel
 
 from partyflow.errors import Text
+from partyflow.rules.voting import (
+    distinct,
+    same_names,
+    slate_surplus_ok,
+    tally_elected,
+    tally_outcome,
+    tally_tied,
+    trusted,
+    valid_ballot_count,
+    votes_consistent,
+)
 
 MAX_MACROS = 2
 # whitespace or a CEL line comment, wherever CEL allows them between tokens (possessive, so
@@ -105,6 +116,16 @@ FUNCTIONS: Mapping[str, Callable[..., Any]] = {
     "exceeds": exceeds,
     "at_least": at_least,
     "blank": blank,
+    # elections (partyflow.rules.voting): vote counting, RULES.md E3-E6, E9
+    "slate_surplus_ok": slate_surplus_ok,
+    "valid_ballot_count": valid_ballot_count,
+    "votes_consistent": votes_consistent,
+    "tally_outcome": tally_outcome,
+    "tally_elected": tally_elected,
+    "tally_tied": tally_tied,
+    "trusted": trusted,
+    "same_names": same_names,
+    "distinct": distinct,
 }
 
 

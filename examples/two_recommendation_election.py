@@ -1,0 +1,74 @@
+"""Re-elect a community party branch by 两推一选 through the public API.
+
+Party members (secret ballot) and residents' representatives recommend; the branch proposes a
+competitive slate from both; the street committee vets it; the members' meeting elects; the
+results go to the street committee for approval.
+
+Run: python examples/two_recommendation_election.py [path/to/store.db]
+Rules: $PARTYFLOW_TEST_RULES if set, else config/rules.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from partyflow import Actor, ConditionFailed, Engine, load_rules
+
+RULES = Path(os.environ.get("PARTYFLOW_TEST_RULES")
+             or Path(__file__).resolve().parent.parent / "config" / "rules.yaml")
+
+
+def main(db: Path) -> str:
+    engine = Engine(load_rules(RULES), store=f"sqlite:///{db}")
+    branch = Actor("wang.li", "election_organizer", org="xingfu-community")
+    tellers = Actor("tellers-1", "scrutineer", org="xingfu-community")
+    street = Actor("zhao.min", "street_committee", org="dongcheng-street")
+
+    case = engine.start("two_recommendation_election",
+                        {"org_name": "幸福社区党支部", "term_ends": "2026-10-01"}, branch)
+    engine.fire(case.id, "request_election", branch, {"election_date": "2026-09-25"})
+    engine.fire(case.id, "approve_election", street)
+    engine.fire(case.id, "record_party_recommendation", branch,
+                {"party_recommended": ["李红", "王强", "张伟", "赵敏"],
+                 "party_recommendation_secret": True})
+    engine.fire(case.id, "record_public_recommendation", branch,
+                {"public_recommended": ["李红", "王强", "周明"]})
+
+    try:  # 3 candidates for 3 seats is not a competitive slate
+        engine.fire(case.id, "propose_slate", branch,
+                    {"candidates": ["李红", "王强", "张伟"], "seats": 3})
+    except ConditionFailed as refusal:
+        print("refused:", refusal.message("zh"))
+        print("refused:", refusal.message("en"))
+    engine.fire(case.id, "propose_slate", branch,
+                {"candidates": ["李红", "王强", "张伟", "周明"], "seats": 3})
+    engine.fire(case.id, "approve_slate", street)
+
+    engine.fire(case.id, "open_meeting", branch, {"full_members": 25, "present": 23})
+    engine.fire(case.id, "count_ballots", tellers,
+                {"ballots_returned": 23, "ballot_marks": [3] * 20 + [2] * 3, "proxy_votes": 0,
+                 "counted_names": ["李红", "王强", "张伟", "周明"],
+                 "counted_votes": [22, 19, 15, 10], "round_seats": 3,
+                 "elected_members": ["李红", "王强", "张伟"]})
+    print("available:", engine.available_triggers(case.id, branch))
+    engine.fire(case.id, "announce", branch)
+    engine.fire(case.id, "report_results", branch)
+    done = engine.fire(case.id, "approve_results", street)
+
+    for r in engine.history(case.id):
+        print(f"{r.seq:>2}. {r.actor_id:<10} {r.trigger:<28} "
+              f"{r.from_state or '-'} -> {r.to_state}  [{r.basis or ''}]")
+    print("verified records:", engine.verify(case.id))
+    engine.store.close()
+    return done.state
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        print(main(Path(sys.argv[1])))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(main(Path(tmp) / "example.db"))

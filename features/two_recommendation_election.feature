@@ -1,0 +1,260 @@
+# language: zh-CN
+@two_recommendation_election
+功能: 两推一选换届选举
+  上级批准换届后，党员推荐（党员大会无记名投票）和群众推荐（村民或居民代表推荐）产生人选，
+  党组织据此提出差额候选人名单，报乡镇（街道）党（工）委审查批准，再由党员大会选举新一届委员会，
+  选举结果报上级批准。选举本身与两票制相同：只有正式党员有选举权和被选举权，到会须超过应到会
+  人数的 4/5，赞成票超过到会人数的一半才能当选。
+
+  背景:
+    假如 当前时间是 "2026-09-01T09:00:00+00:00"
+    而且 "election_organizer" 发起流程 "two_recommendation_election"，数据为：
+      | 字段               | 值             |
+      | org_name           | 幸福社区党支部 |
+      | term_ends          | 2026-10-01     |
+      | ineligible_members | [钱进, 孙立]   |
+
+  规则: 按期换届，延期不超过 1 年
+
+    @E8
+    场景大纲: 延期换届不超过 1 年，须说明理由
+      当 "election_organizer" 执行 "request_election"，数据为：
+        | 字段          | 值                     |
+        | election_date | <拟选举日期>           |
+        | reason        | <理由>                 |
+      那么 结果为 "<结果>"
+
+      例子:
+        | 拟选举日期 | 理由                   | 结果               |
+        | 2027-10-01 | 社区规划调整，合并换届 | election_requested |
+        | 2027-10-02 | 社区规划调整，合并换届 | 被拒绝             |
+        | 2026-10-02 | ""                     | 被拒绝             |
+        | 2026-10-01 | ""                     | election_requested |
+
+    @E8
+    场景: 逾期未报换届请示，上报上级督办，上级批准后开始两推
+      当 时间过去 "P1M1D"
+      而且 运行超期检查
+      那么 当前状态为 "reelection_overdue"
+      当 依次执行以下步骤：
+        | 角色               | 步骤             | 数据                                                        |
+        | election_organizer | request_election | {election_date: 2026-10-15, reason: 逾期未报，经督办后召开} |
+        | street_committee   | approve_election |                                                             |
+      那么 当前状态为 "approved_for_election"
+
+  规则: 党员推荐和群众推荐，候选人名单报乡镇（街道）党（工）委审查批准
+
+    背景:
+      假如 依次执行以下步骤：
+        | 角色               | 步骤             | 数据                        |
+        | election_organizer | request_election | {election_date: 2026-09-25} |
+        | street_committee   | approve_election |                             |
+
+    @E10
+    场景: 党员推荐须在党员大会上以无记名投票进行
+      当 "election_organizer" 执行 "record_party_recommendation"，数据为：
+        | 字段                        | 值                       |
+        | party_recommended           | [李红, 王强, 张伟, 赵敏] |
+        | party_recommendation_secret | false                    |
+      那么 操作被拒绝，提示包含 "党员推荐须在党员大会上以无记名投票进行"
+      当 "election_organizer" 执行 "record_party_recommendation"，数据为：
+        | 字段                        | 值                       |
+        | party_recommended           | [李红, 王强, 张伟, 赵敏] |
+        | party_recommendation_secret | true                     |
+      那么 当前状态为 "approved_for_election"
+
+    @E10
+    场景: 没有群众推荐不能提出候选人名单
+      假如 依次执行以下步骤：
+        | 角色               | 步骤                        | 数据                                                                      |
+        | election_organizer | record_party_recommendation | {party_recommended: [李红, 王强, 张伟, 赵敏], party_recommendation_secret: true} |
+      当 "election_organizer" 执行 "propose_slate"，数据为：
+        | 字段       | 值                       |
+        | candidates | [李红, 王强, 张伟, 赵敏] |
+        | seats      | 3                        |
+      那么 操作被拒绝，提示包含 "尚未提供群众推荐"
+
+    @E10
+    场景: 候选人须从两推产生的人选中提出
+      假如 依次执行以下步骤：
+        | 角色               | 步骤                         | 数据                                                                      |
+        | election_organizer | record_public_recommendation | {public_recommended: [李红, 张伟, 周明]}                                   |
+        | election_organizer | record_party_recommendation  | {party_recommended: [李红, 王强, 张伟, 赵敏], party_recommendation_secret: true} |
+      当 "election_organizer" 执行 "propose_slate"，数据为：
+        | 字段       | 值                       |
+        | candidates | [李红, 王强, 张伟, 吴刚] |
+        | seats      | 3                        |
+      那么 操作被拒绝，提示包含 "候选人须从两推人选中产生"
+      当 "election_organizer" 执行 "propose_slate"，数据为：
+        | 字段       | 值                       |
+        | candidates | [李红, 王强, 张伟, 周明] |
+        | seats      | 3                        |
+      那么 当前状态为 "slate_under_review"
+
+    @E1
+    场景: 预备党员和受留党察看处分的党员不能被推荐
+      当 "election_organizer" 执行 "record_public_recommendation"，数据为：
+        | 字段               | 值                 |
+        | public_recommended | [李红, 钱进, 周明] |
+      那么 操作被拒绝，提示包含 "推荐人选须为有被选举权的正式党员"
+
+    @E3 @E10
+    场景大纲: 候选人名单实行差额，多出的人数不少于应选名额的 1/5
+      假如 依次执行以下步骤：
+        | 角色               | 步骤                         | 数据                                                                                  |
+        | election_organizer | record_party_recommendation  | {party_recommended: [李红, 王强, 张伟, 赵敏, 周明, 吴刚], party_recommendation_secret: true} |
+        | election_organizer | record_public_recommendation | {public_recommended: [李红, 王强, 周明]}                                               |
+      当 "election_organizer" 执行 "propose_slate"，数据为：
+        | 字段       | 值       |
+        | candidates | <候选人> |
+        | seats      | <应选>   |
+      那么 结果为 "<结果>"
+
+      例子:
+        | 应选 | 候选人                               | 结果               |
+        | 3    | [李红, 王强, 张伟]                   | 被拒绝             |
+        | 3    | [李红, 王强, 张伟, 赵敏]             | slate_under_review |
+        | 5    | [李红, 王强, 张伟, 赵敏, 周明]       | 被拒绝             |
+        | 5    | [李红, 王强, 张伟, 赵敏, 周明, 吴刚] | slate_under_review |
+
+    @E10
+    场景: 乡镇（街道）党（工）委审查候选人名单，退回须说明理由
+      假如 依次执行以下步骤：
+        | 角色               | 步骤                         | 数据                                                                      |
+        | election_organizer | record_party_recommendation  | {party_recommended: [李红, 王强, 张伟, 赵敏], party_recommendation_secret: true} |
+        | election_organizer | record_public_recommendation | {public_recommended: [李红, 王强, 周明]}                                   |
+        | election_organizer | propose_slate                | {candidates: [李红, 王强, 张伟, 赵敏], seats: 3}                          |
+      当 "election_organizer" 执行 "approve_slate"
+      那么 操作被拒绝，提示包含 "街道党工委"
+      当 "street_committee" 执行 "reject_slate"
+      那么 操作被拒绝，提示包含 "退回候选人名单必须说明理由"
+      当 "street_committee" 执行 "reject_slate"，数据为：
+        | 字段                   | 值                     |
+        | slate_rejection_reason | 赵敏近期受到党内警告处分 |
+      那么 当前状态为 "approved_for_election"
+      当 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                             |
+        | election_organizer | propose_slate | {candidates: [李红, 王强, 张伟, 周明], seats: 3} |
+        | street_committee   | approve_slate |                                                  |
+      那么 当前状态为 "slate_approved"
+
+  规则: 党员大会选举：到会超过 4/5，选票不多于到会人数，赞成票超过到会人数一半
+
+    背景:
+      假如 依次执行以下步骤：
+        | 角色               | 步骤                         | 数据                                                                      |
+        | election_organizer | request_election             | {election_date: 2026-09-25}                                               |
+        | street_committee   | approve_election             |                                                                           |
+        | election_organizer | record_party_recommendation  | {party_recommended: [李红, 王强, 张伟, 赵敏], party_recommendation_secret: true} |
+        | election_organizer | record_public_recommendation | {public_recommended: [李红, 王强, 周明]}                                   |
+        | election_organizer | propose_slate                | {candidates: [李红, 王强, 张伟, 赵敏], seats: 3}                          |
+        | street_committee   | approve_slate                |                                                                           |
+
+    @E2
+    场景大纲: 到会有选举权的党员须超过应到会人数的 4/5（不含本数）
+      当 "election_organizer" 执行 "open_meeting"，数据为：
+        | 字段         | 值     |
+        | full_members | 40     |
+        | present      | <到会> |
+      那么 结果为 "<结果>"
+
+      例子:
+        | 到会 | 结果   |
+        | 32   | 被拒绝 |
+        | 33   | voting |
+
+    @E1
+    场景大纲: 预备党员和受留党察看处分的党员没有选举权，不计入应到会人数
+      当 "election_organizer" 执行 "open_meeting"，数据为：
+        | 字段                 | 值     |
+        | full_members         | 40     |
+        | suspended_members    | 2      |
+        | probationary_members | 6      |
+        | present              | <到会> |
+      那么 结果为 "<结果>"
+
+      例子:
+        | 到会 | 结果   |
+        | 31   | voting |
+        | 30   | 被拒绝 |
+        | 39   | 被拒绝 |
+
+    @E1
+    场景: 应到会人数不计受留党察看处分的党员，提示写明各项人数
+      当 "election_organizer" 执行 "open_meeting"，数据为：
+        | 字段                 | 值 |
+        | full_members         | 40 |
+        | suspended_members    | 2  |
+        | probationary_members | 6  |
+        | present              | 30 |
+      那么 操作被拒绝，提示包含 "到会有选举权的党员 30 人，未超过应到会人数（正式党员 40 人减受留党察看 2 人）的 4/5"
+
+    @E4 @E7
+    场景: 选票多于到会人数作废重投，不得委托投票
+      假如 依次执行以下步骤：
+        | 角色               | 步骤         | 数据                           |
+        | election_organizer | open_meeting | {full_members: 10, present: 9} |
+      当 "scrutineer" 执行 "void_ballots"，数据为：
+        | 字段             | 值 |
+        | ballots_returned | 10 |
+      那么 当前状态为 "voting"
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                          |
+        | ballots_returned | 9                           |
+        | ballot_marks     | [3, 3, 3, 3, 3, 3, 3, 2, 2] |
+        | proxy_votes      | 2                           |
+        | counted_names    | [李红, 王强, 张伟, 赵敏]    |
+        | counted_votes    | [9, 8, 5, 3]                |
+        | round_seats      | 3                           |
+        | elected_members  | [李红, 王强, 张伟]          |
+      那么 操作被拒绝，提示包含 "不得委托他人投票，登记委托投票 2 张，应为 0"
+
+    @E5 @E6
+    场景大纲: 赞成票须超过到会人数的一半，末位得票相等的再次投票
+      假如 依次执行以下步骤：
+        | 角色               | 步骤         | 数据                           |
+        | election_organizer | open_meeting | {full_members: 9, present: 8}  |
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                             |
+        | ballots_returned | 8                              |
+        | ballot_marks     | [3, 3, 3, 3, 3, 3, 3, 3]       |
+        | proxy_votes      | 0                              |
+        | counted_names    | [李红, 王强, 张伟, 赵敏]       |
+        | counted_votes    | [8, 8, <张伟得票>, <赵敏得票>] |
+        | round_seats      | 3                              |
+        | elected_members  | <当选>                         |
+      而且 "election_organizer" 执行 "announce"
+      那么 结果为 "<结果>"
+
+      例子:
+        | 张伟得票 | 赵敏得票 | 当选               | 结果              |
+        | 5        | 3        | [李红, 王强, 张伟] | committee_elected |
+        | 4        | 4        | [李红, 王强]       | shortfall         |
+        | 6        | 2        | [李红, 王强, 张伟] | committee_elected |
+
+    @E6
+    场景: 末位得票相等，对并列者再次投票后当选
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                               |
+        | election_organizer | open_meeting  | {full_members: 10, present: 9}                                                                                                                                                     |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 3, 3], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 5, 5], round_seats: 3, elected_members: [李红, 王强]} |
+        | election_organizer | announce      |                                                                                                                                                                                    |
+      那么 当前状态为 "tie"
+      当 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                          |
+        | election_organizer | revote        | {revote_candidates: [赵敏, 张伟], elected_before_round: [王强, 李红]}                                                                                          |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [1, 1, 1, 1, 1, 1, 1, 1, 0], proxy_votes: 0, counted_names: [张伟, 赵敏], counted_votes: [3, 5], round_seats: 1, elected_members: [李红, 王强, 赵敏]} |
+        | election_organizer | announce      |                                                                                                                                                               |
+      那么 当前状态为 "committee_elected"
+
+    @E11
+    场景: 选举结果报上级批准，换届完成，审计记录可校验
+      当 依次执行以下步骤：
+        | 角色               | 步骤            | 数据                                                                                                                                                                                  |
+        | election_organizer | open_meeting    | {full_members: 10, present: 9}                                                                                                                                                        |
+        | scrutineer         | count_ballots   | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 2, 2], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 5, 3], round_seats: 3, elected_members: [李红, 王强, 张伟]} |
+        | election_organizer | announce        |                                                                                                                                                                                       |
+        | election_organizer | report_results  |                                                                                                                                                                                       |
+        | street_committee   | approve_results |                                                                                                                                                                                       |
+      那么 当前状态为 "completed"
+      而且 审计记录共 12 条，哈希链完整
