@@ -4,6 +4,8 @@ The tree::
 
     PartyflowError                 base of everything partyflow raises on purpose
      ├── RulesError                the rules file is wrong; ``.problems`` lists every Problem
+     │    └── HierarchyError       an organization list (CSV/YAML) is wrong; same ``.problems``
+     ├── UnknownOrganization       no organization with that id in the hierarchy (a LookupError)
      ├── WorkflowError             a step was refused or could not be recorded
      │    ├── UnknownProcedure     no procedure of that name in the rules
      │    ├── InstanceNotFound     no instance with that id in the store
@@ -114,6 +116,33 @@ class RulesError(PartyflowError):
     def format(self, lang: Lang = "zh") -> str:
         """Every problem, one per line."""
         return "\n".join(p.format(lang) for p in self.problems)
+
+
+class HierarchyError(RulesError):
+    """An organization list has problems; all of them are in ``problems``, in file order."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        n = len(self.problems)
+        first_zh = self.problems[0].format("zh") if n else ""
+        first_en = self.problems[0].format("en") if n else ""
+        PartyflowError.__init__(
+            self,
+            Text(f"组织名册有 {n} 处问题，第一处：{first_zh}",
+                 f"the organization list has {n} problem(s); first: {first_en}"),
+        )
+
+
+class UnknownOrganization(PartyflowError, LookupError):
+    """No organization with that id is in the hierarchy.
+
+    Attributes:
+        org_id: the id asked for.
+    """
+
+    def __init__(self, org_id: str) -> None:
+        self.org_id = org_id
+        super().__init__(Text(f"组织体系中没有 “{org_id}”", f"no organization '{org_id}' in the hierarchy"))
 
 
 class WorkflowError(PartyflowError):
@@ -275,6 +304,7 @@ __all__ = [
     "ConditionFailed",
     "ConditionFailure",
     "FieldError",
+    "HierarchyError",
     "IdempotencyConflict",
     "InstanceNotFound",
     "InvalidEventData",
@@ -286,6 +316,7 @@ __all__ = [
     "Problem",
     "RulesError",
     "Text",
+    "UnknownOrganization",
     "UnknownProcedure",
     "UsageError",
     "WorkflowError",

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,9 +22,50 @@ def mini_rules() -> RuleSet:
     return load_rules(MINI)
 
 
-@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return {
+POSTGRES_ENV = "PARTYFLOW_TEST_POSTGRES_URL"
+IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def postgres_url_or_skip() -> str:
+    """The PostgreSQL server given in PARTYFLOW_TEST_POSTGRES_URL; without one, skip the test,
+    or fail it under CI=true (CI must run every test on PostgreSQL)."""
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if url:
+        return url
+    reason = (f"{POSTGRES_ENV} is not set (e.g. postgresql+psycopg://user:pw@127.0.0.1:5432/db); "
+              "`.ci/run` starts a local PostgreSQL and sets it")
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A fresh, empty schema on the test server, dropped afterwards; yields a store URL whose
+    connections use it (search_path)."""
+    import sqlalchemy as sa
+
+    base = sa.make_url(postgres_url_or_skip())
+    name = f"pf_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
+    try:
+        url = base.update_query_dict({"options": f"-csearch_path={name}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "postgresql":
+        with postgres_schema() as url:
+            yield url
+        return
+    yield {
         "memory": "memory://",
         "sqlite-memory": "sqlite://",
         "sqlite-file": f"sqlite:///{tmp_path / 'pf.db'}",
@@ -52,6 +97,16 @@ def secretary() -> Actor:
 @pytest.fixture
 def superior() -> Actor:
     return Actor("sup-1", "superior", "street-1")
+
+
+SUMMARY: list[str] = []  # lines tests want shown at the end of every run (contention counts)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if SUMMARY:
+        terminalreporter.section("counts")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from partyflow.errors import Text
 from partyflow.rules.durations import Duration
 from partyflow.rules.expressions import Expression, MessageTemplate
+from partyflow.rules.schema import Hierarchy as HierarchySpec
 
 DEFAULT_MAX_STR = 10_000
 DEFAULT_MAX_LIST = 1_000
@@ -314,6 +315,8 @@ class RuleSet:
         file: the name it was loaded from.
         roles: role id → label.
         procedures: procedure id → definition.
+        hierarchy: the file's ``hierarchy:`` section (levels, duties, local standards), or
+            None when it has none; ``partyflow.hierarchy`` turns it into levels.
     """
 
     version: str
@@ -322,3 +325,4 @@ class RuleSet:
     file: str
     roles: Mapping[str, Label]
     procedures: Mapping[str, ProcedureDef]
+    hierarchy: HierarchySpec | None = None

@@ -169,6 +169,72 @@ class Procedure(_Model):
     transitions: Annotated[list[Transition], Field(min_length=1)] = _f("步骤", "Transitions")
 
 
+class SubUnit(_Model):
+    """A unit below a level, such as a grid or a building party group. 下设单元（如网格）。"""
+
+    id: Identifier = _f("单元名（如 grid）", "Unit id, e.g. grid")
+    label: Label = _f("名称", "Label")
+
+
+class HierarchyLevel(_Model):
+    """One level of the organization hierarchy, top down. 组织层级。"""
+
+    id: Identifier = _f("层级名（如 city）", "Level id, e.g. city")
+    label: Label = _f("名称（如 市委）", "Label, e.g. 市委 / City committee")
+    duty: Label = _f("责任（如 主体责任）", "Duty, e.g. 主体责任 / Principal responsibility")
+    basis: NonEmpty | None = _f("依据", "Basis (rule id), e.g. H2", default=None)
+    below: list[SubUnit] = _f(
+        "下设单元（如网格、楼栋党小组）", "Units below this level, e.g. grids", default_factory=list
+    )
+
+
+class GridStaffing(_Model):
+    """Staffing of each grid: exactly N leaders, at least M workers. 网格配备标准。"""
+
+    enabled: bool = _f("是否启用", "Whether the check is on", default=True)
+    unit: Identifier = _f("适用的下设单元", "The sub-unit it applies to", default="grid")
+    leader_column: Identifier = _f("网格长所在列", "Column naming the grid leader",
+                                   default="leader")
+    workers_column: Identifier = _f("网格员所在列（多人用 ; 分隔）",
+                                    "Column naming the grid workers (separated by ;)",
+                                    default="workers")
+    leaders: int = _f("网格长人数（恰好）", "Number of grid leaders (exactly)", default=1, ge=0)
+    min_workers: int = _f("网格员最少人数", "Minimum number of grid workers", default=1, ge=0)
+    basis: NonEmpty = _f("依据", "Basis (rule id)", default="H4")
+
+
+class LocalStandard(_Model):
+    """A local standard a locality may switch on, checked on one column. 地方标准。
+
+    The column must hold at least ``min``; with ``per_column`` the minimum is ``min`` for
+    every ``per`` units of that column (e.g. one worker per 400 households).
+    """
+
+    enabled: bool = _f("是否启用", "Whether the check is on", default=False)
+    level: Identifier = _f("适用层级", "Level or sub-unit it applies to")
+    column: Identifier = _f("检查的列", "Column checked")
+    min: int | float = _f("最低值", "Minimum value")
+    per_column: Identifier | None = _f("按此列折算（如户数）", "Column the minimum scales with",
+                                       default=None)
+    per: int | float | None = _f("每多少单位（如 400 户）", "Per how many units, e.g. 400",
+                                 default=None, gt=0)
+    round_up: bool = _f("按整单位向上取整", "Round whole units up", default=False)
+    basis: NonEmpty = _f("依据", "Basis (rule id)")
+    label: Label = _f("名称", "Label")
+
+
+class Hierarchy(_Model):
+    """The organization hierarchy: levels top down and local standards. 组织体系。"""
+
+    levels: Annotated[list[HierarchyLevel], Field(min_length=1)] = _f(
+        "层级（自上而下）", "Levels, top down"
+    )
+    grid_staffing: GridStaffing | None = _f("网格配备标准", "Grid staffing standard",
+                                            default=None)
+    standards: dict[Identifier, LocalStandard] = _f("地方标准", "Local standards",
+                                                    default_factory=dict)
+
+
 class RulesFile(_Model):
     """A partyflow rules file. partyflow 规则文件。"""
 
@@ -176,6 +242,10 @@ class RulesFile(_Model):
     roles: dict[Identifier, Label] = _f("角色", "Roles that may act")
     procedures: Annotated[dict[Identifier, Procedure], Field(min_length=1)] = _f(
         "流程", "Procedures"
+    )
+    hierarchy: Hierarchy | None = _f(
+        "组织体系（层级、责任、地方标准）", "Organization hierarchy: levels, duties, standards",
+        default=None,
     )
 
 

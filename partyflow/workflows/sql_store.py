@@ -19,20 +19,19 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, make_url
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from partyflow.errors import Text, UsageError
 from partyflow.workflows.records import AuditRecord, Instance
 from partyflow.workflows.store import Store, conflict, not_found
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
 _UTC = dt.UTC
 _SQLITE_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: sorts like the time it names
 
@@ -180,7 +179,7 @@ class SqlStore(Store):
     Args:
         url: ``sqlite:///file.db`` (WAL; ``?synchronous=FULL|NORMAL``, default NORMAL),
             ``sqlite://`` (in memory, one shared connection) or ``postgresql+psycopg://…``.
-        create: create the tables if they are missing.
+        create: upgrade the schema to the newest migration (creating the tables if missing).
 
     One connection is held per thread; create the store after forking a worker process.
     """
@@ -191,6 +190,7 @@ class SqlStore(Store):
         except sa.exc.ArgumentError as exc:
             raise UsageError(Text(f"存储地址无效：{exc}", f"invalid store URL: {exc}")) from None
         kwargs: dict[str, Any] = {}
+        memory = False
         if parsed.get_backend_name() == "sqlite":
             query = dict(parsed.query)
             sync = str(query.pop("synchronous", "NORMAL")).upper()
@@ -222,6 +222,8 @@ class SqlStore(Store):
         self._sql = {key: self._compile(stmt, dialect) for key, stmt in _STATEMENTS.items()}
         self._convert = {name: fn for name in _TIME_COLS | _JSON_COLS
                          if (fn := self._converter(name)) is not None}
+        # in-memory SQLite: one connection shared by all threads, so one transaction at a time
+        self._serial = threading.Lock() if self._sqlite and memory else None
         self._local = threading.local()
         self._held: list[Connection] = []
         self._held_lock = threading.Lock()
@@ -310,15 +312,43 @@ class SqlStore(Store):
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         """A transaction on this thread's held connection, committed or rolled back at the
-        DBAPI level (SQLAlchemy's own transaction bookkeeping costs ~30 µs per step)."""
-        conn = self._conn()
-        dbapi = self._local.dbapi
+        DBAPI level (SQLAlchemy's own transaction bookkeeping costs ~30 µs per step).
+
+        On in-memory SQLite every thread shares one connection, so transactions take turns.
+        A connection found broken (server restart, dropped link) is discarded and the next
+        call opens a new one.
+        """
+        serial = self._serial
+        if serial is not None:
+            serial.acquire()
         try:
-            yield conn
-        except BaseException:
+            conn = self._conn()
+            dbapi = self._local.dbapi
+            try:
+                yield conn
+                dbapi.commit()
+            except BaseException:
+                self._abort(conn, dbapi)
+                raise
+        finally:
+            if serial is not None:
+                serial.release()
+
+    def _abort(self, conn: Connection, dbapi: Any) -> None:
+        """Roll back; if the connection is broken, discard it so the next call reconnects."""
+        try:
             dbapi.rollback()
-            raise
-        dbapi.commit()
+            broken = bool(getattr(dbapi, "broken", False) or getattr(dbapi, "closed", False))
+        except Exception:
+            broken = True
+        if not broken:
+            return
+        self._local.conn = None
+        with self._held_lock:
+            if conn in self._held:
+                self._held.remove(conn)
+        with suppress(Exception):  # already gone
+            conn.invalidate()
 
     def _read(self, fn: Callable[[Connection], Any]) -> Any:
         with self._tx() as conn:
@@ -327,16 +357,15 @@ class SqlStore(Store):
     # -- the Store interface -----------------------------------------------------------------
 
     def create_schema(self) -> None:
-        """Create the tables if missing and record the schema version."""
-        try:
-            with self._engine.begin() as conn:
-                metadata.create_all(conn, checkfirst=True)
-                if conn.execute(sa.select(schema_table.c.version)).first() is None:
-                    conn.execute(schema_table.insert().values(version=SCHEMA_VERSION))
-        except (OperationalError, IntegrityError):
-            # another process created them at the same moment
-            with self._engine.connect() as conn:
-                conn.execute(sa.select(schema_table.c.version)).first()
+        """Bring the schema to the newest migration (``partyflow.workflows.migrations``).
+
+        Safe when several processes start on one database at once: one migrates under a
+        database-wide lock, the others wait and then find nothing to do.
+        """
+        from partyflow.workflows import migrations
+
+        if not migrations.is_current(self._engine):
+            migrations.upgrade(self._engine)
 
     def save_rules(self, content_hash: str, version: str, source: str) -> None:
         if self.rules_source(content_hash) is not None:
