@@ -461,3 +461,36 @@ def test_conditions_see_the_current_deadline(store: Store, clock: FakeClock) -> 
         engine.fire(inst.id, "expire", sender)
     clock.advance("P10D")
     assert engine.fire(inst.id, "expire", sender).state == "expired"
+
+
+def test_a_step_takes_only_its_own_fields_and_conditions_see_this_steps_data(
+        store: Store, clock: FakeClock, secretary: Actor, superior: Actor) -> None:
+    text = MINI.read_text(encoding="utf-8").replace(
+        '''          - expr: "!blank(reason)"''', '''          - expr: "!blank(event.reason)"''').replace(
+        "        dest: rejected\n        roles: [superior]",
+        "        dest: rejected\n        roles: [superior]\n        accepts: [reason]")
+    text = text.replace("      - trigger: escalate\n        source: under_review",
+                        "      - trigger: reopen\n        source: rejected\n        dest: under_review\n"
+                        "        roles: [superior]\n      - trigger: escalate\n"
+                        "        source: under_review")
+    text = text.replace("rejected: {label: {zh: 已退回, en: Rejected}, terminal: true}",
+                        "rejected: {label: {zh: 已退回, en: Rejected}}")
+    engine = Engine(load_rules_text(text, "event.yaml"), store=store, clock=clock)
+    inst = _to_review(engine, secretary)
+    with pytest.raises(InvalidEventData) as exc:  # a reject cannot rewrite the vote count
+        engine.fire(inst.id, "reject", superior, {"reason": "材料不全", "present": 40})
+    assert [e.field for e in exc.value.errors] == ["present"]
+    assert "可填写：reason" in exc.value.message("zh")
+    engine.fire(inst.id, "reject", superior, {"reason": "材料不全"})
+    engine.fire(inst.id, "reopen", superior)
+    with pytest.raises(ConditionFailed):  # the earlier reason does not count for this step
+        engine.fire(inst.id, "reject", superior)
+    assert engine.fire(inst.id, "reject", superior, {"reason": "仍不全"}).state == "rejected"
+
+
+def test_event_fields_are_checked_at_load() -> None:
+    text = MINI.read_text(encoding="utf-8").replace(
+        '''          - expr: "!blank(reason)"''', '''          - expr: "!blank(event.reson)"''')
+    problems = partyflow.check_rules_text(text, "event.yaml")
+    assert [(p.type, p.ctx["name"]) for p in problems] == [("unknown_name", "event.reson")]
+    assert "did you mean 'reason'" in problems[0].text.en

@@ -212,6 +212,7 @@ class TransitionDef:
     conditions: tuple[ConditionDef, ...]
     basis: str | None
     label: Label | None
+    accepts: frozenset[str] | None = None  # event-data fields allowed; None: every input
 
     @property
     def key(self) -> str:

@@ -46,7 +46,8 @@ from partyflow.rules.expressions import (
 from partyflow.rules.yaml_source import Mark, YamlDocument, parse_yaml
 
 _ACTOR_FIELD = re.compile(r"\bactor\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
-CONTEXT_NAMES = frozenset({"actor", "now", "deadline_at", "entered_at"})
+CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at"})
+_EVENT_FIELD = re.compile(r"\bevent\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 RESERVED_NAMES = CONTEXT_NAMES | {"start", "null", "true", "false", "in"}
 RESERVED_TRIGGERS = frozenset({"start"})
 
@@ -474,10 +475,17 @@ class _Checker:
                             for k, c in enumerate(t.conditions))
                 if c is not None
             )
+            for k, field in enumerate(t.accepts or ()):
+                if field not in proc.inputs and field not in self.broken:
+                    szh, sen = _suggest(field, proc.inputs)
+                    self.add("unknown_name", (*tloc, "accepts", k),
+                             f"“{field}” 不是输入字段{szh}", f"'{field}' is not an input{sen}",
+                             name=field)
             compiled_t.append(TransitionDef(
                 index=i, trigger=t.trigger, sources=tuple(sources), dest=t.dest,
                 roles=frozenset(t.roles), conditions=conds, basis=t.basis,
                 label=Label(t.label.zh, t.label.en) if t.label else None,
+                accepts=frozenset(t.accepts) if t.accepts is not None else None,
             ))
         # state checks
         state_defs: dict[str, StateDef] = {}
@@ -630,6 +638,11 @@ class _Checker:
                      f"actor 只有 id、role、org 三项，没有 “{field}”",
                      f"actor has only id, role and org, not '{field}'", name=f"actor.{field}")
             ok = False
+        for field in sorted(set(_EVENT_FIELD.findall(cond.expr)) - set(proc.inputs) - self.broken):
+            szh, sen = _suggest(field, proc.inputs)
+            self.add("unknown_name", eloc, f"event.{field}：“{field}” 不是输入字段{szh}",
+                     f"event.{field}: '{field}' is not an input{sen}", name=f"event.{field}")
+            ok = False
         for var in sorted(expr.variables - known):
             szh, sen = _suggest(var, known)
             self.add("unknown_name", eloc,
@@ -668,6 +681,7 @@ class _Checker:
         }
         values.update({k: i.to_cel(i.sample()) for k, i in inputs.items()})
         values["actor"] = {"id": "x", "role": "x", "org": "x"}
+        values["event"] = {k: v for k, v in values.items() if k in inputs}
         values["now"] = values["deadline_at"] = values["entered_at"] = dt.datetime(
             2000, 1, 1, tzinfo=dt.UTC)
         try:

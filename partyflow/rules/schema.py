@@ -151,6 +151,11 @@ class Transition(_Model):
         "可执行的角色", "Roles allowed to fire it"
     )
     conditions: list[Condition] = _f("条件", "Conditions, all must hold", default_factory=list)
+    accepts: list[Identifier] | None = _f(
+        "本步骤接受的数据字段（不写则接受全部输入字段）",
+        "Fields this step accepts as event data (all inputs when omitted)",
+        default=None,
+    )
     basis: NonEmpty | None = _f("依据", "Basis (rule id)", default=None)
     label: Label | None = _f("名称", "Label", default=None)
 

@@ -316,6 +316,11 @@ class Engine:
         if not candidates:
             raise self._invalid_trigger(proc, inst, trigger, where())
         allowed = candidates if timeout else [t for t in candidates if actor.role in t.roles]
+        if data and allowed:
+            accepted = [t for t in allowed if t.accepts is None or t.accepts.issuperset(data)]
+            if not accepted:
+                raise self._not_accepted(proc, list(allowed), data, where)
+            allowed = accepted
         if not allowed:
             roles = set().union(*(t.roles for t in candidates))
             raise NotAuthorized(
@@ -330,7 +335,8 @@ class Engine:
         chosen: TransitionDef | None = None
         failures: list[ConditionFailure] = []
         for t in allowed:
-            failed = self._evaluate(proc, t, merged, actor, now, inst) if t.conditions else []
+            failed = (self._evaluate(proc, t, merged, event, actor, now, inst)
+                      if t.conditions else [])
             if not failed:
                 chosen = t
                 break
@@ -376,6 +382,19 @@ class Engine:
             )
         return self.store.get(inst.id)
 
+    @staticmethod
+    def _not_accepted(proc: ProcedureDef, allowed: list[TransitionDef],
+                      data: Mapping[str, Any], where: _Where) -> InvalidEventData:
+        ok: set[str] = set().union(*(t.accepts or () for t in allowed))
+        extra = sorted(str(k) for k in data if k not in ok)
+        listed = ", ".join(sorted(ok)) or "-"
+        return InvalidEventData(
+            [FieldError(k, Text(f"步骤 {where.trigger} 不接受此字段；可填写：{listed}",
+                                f"step {where.trigger} does not take this field; it takes: "
+                                f"{listed}"), data[k]) for k in extra],
+            **where(),
+        )
+
     def _invalid_trigger(self, proc: ProcedureDef, inst: Instance, trigger: str,
                          where: dict[str, Any]) -> InvalidTrigger:
         here = proc.triggers_from(inst.state)
@@ -396,7 +415,8 @@ class Engine:
         return InvalidTrigger(text, available=here, **where)
 
     def _evaluate(self, proc: ProcedureDef, t: TransitionDef, values: Mapping[str, Any],
-                  actor: Actor, now: dt.datetime, inst: Instance) -> list[ConditionFailure]:
+                  event: Mapping[str, Any], actor: Actor, now: dt.datetime,
+                  inst: Instance) -> list[ConditionFailure]:
         failures: list[ConditionFailure] = []
         shown: dict[str, Any] | None = None
         inputs = proc.inputs
@@ -419,6 +439,10 @@ class Engine:
                     names[var] = {"id": actor.id, "role": actor.role, "org": actor.org}
                 elif var == "now":
                     names[var] = now
+                elif var == "event":
+                    fields = t.accepts if t.accepts is not None else inputs
+                    names[var] = {k: None if event.get(k) is None else inputs[k].to_cel(event[k])
+                                  for k in fields}
                 elif var == "deadline_at":
                     names[var] = inst.deadline_at
                 elif var == "entered_at":
