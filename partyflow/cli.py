@@ -115,6 +115,43 @@ def demo(rules_path: Path, db: Path | None, lang: Lang) -> None:
         run_demo(rs, db, lang, out)
 
 
+@app.group()
+def org() -> None:
+    """组织体系：检查组织名册 / the organization hierarchy: check organization lists."""
+
+
+@org.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--rules", "-r", "rules_path", type=click.Path(path_type=Path), default=None,
+              envvar="PARTYFLOW_RULES",
+              help="规则文件（取其 hierarchy: 部分；默认 config/rules.yaml，若无则用内置层级）"
+                   " / rules file with a hierarchy: section (default config/rules.yaml if "
+                   "present, else the built-in levels)")
+@lang_option
+def org_check(file: Path, rules_path: Path | None, lang: Lang) -> None:
+    """检查组织名册（CSV/YAML），一次列出所有问题 / check an organization list, every problem at once."""
+    from partyflow.hierarchy import HierarchyError, load_hierarchy
+
+    levels: RuleSet | None = None
+    source = Text("内置默认层级", "built-in levels")
+    if rules_path is None and Path(DEFAULT_RULES).is_file():
+        rules_path = Path(DEFAULT_RULES)
+    if rules_path is not None:
+        levels = _rules(rules_path, lang)
+        if levels.hierarchy is not None:
+            source = Text(f"层级取自 {rules_path}", f"levels from {rules_path}")
+    try:
+        h = load_hierarchy(file, levels)
+    except HierarchyError as exc:
+        err.print(exc.format(lang), markup=False)
+        n = len(exc.problems)
+        err.print(Text(f"{file}：共 {n} 处问题", f"{file}: {n} problem(s)").get(lang), markup=False)
+        raise _Fail from None
+    out.print(Text(f"{file}：没有发现问题（{len(h)} 个组织，{source.zh}）",
+                   f"{file}: no problems ({len(h)} organizations, {source.en})").get(lang),
+              markup=False)
+
+
 def audit_table(records: list[Any], lang: Lang, title: str) -> Table:
     """A rich table of audit records, readable in an 80-column terminal."""
     table = Table(title=title)

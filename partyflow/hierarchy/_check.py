@@ -1,0 +1,274 @@
+"""Validate organization rows against the hierarchy's levels and standards (H1–H6).
+
+Every violation is collected, each with its row and organization; nothing stops at the first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from typing import Any
+
+from partyflow.errors import Problem, Text
+from partyflow.hierarchy._read import Table
+from partyflow.rules.schema import Hierarchy as HierarchySpec
+from partyflow.rules.schema import LocalStandard
+
+VACANT = frozenset({"", "-", "—", "－", "无", "空缺", "暂缺", "待定", "vacant", "none", "n/a"})
+_SPLIT = re.compile(r"[;；、,，|/]")
+
+
+def names(value: Any) -> list[str]:
+    """The people named in a cell: ``a;b``, ``a、b`` or a YAML list; vacancy marks are none."""
+    if isinstance(value, list):
+        items = [str(v).strip() for v in value if v is not None]
+    elif value is None:
+        items = []
+    else:
+        items = [s.strip() for s in _SPLIT.split(str(value))]
+    return [s for s in items if s.lower() not in VACANT]
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        try:
+            out = float(value.replace(",", "").replace("，", "").strip())
+        except ValueError:
+            return None
+        return out if math.isfinite(out) else None
+    return None
+
+
+class Checker:
+    """Collects the problems of one organization list; keeps what a Hierarchy is built from.
+
+    After ``check``: ``index`` maps each id to its first record, ``parent_ix`` each record to
+    its parent's record (-1 for none or an unknown parent).
+    """
+
+    def __init__(self, spec: HierarchySpec, file: str) -> None:
+        self.spec = spec
+        self.file = file
+        self.problems: list[Problem] = []
+        self.rank = {lvl.id: i for i, lvl in enumerate(spec.levels)}
+        self.owner = {u.id: i for i, lvl in enumerate(spec.levels) for u in lvl.below}
+        # the level each level's or unit's parent must have
+        self.expected: dict[str, str] = {
+            lvl.id: spec.levels[i - 1].id for i, lvl in enumerate(spec.levels) if i}
+        self.expected.update({u.id: lvl.id for lvl in spec.levels for u in lvl.below})
+        self.labels: dict[str, Text] = {lvl.id: Text(lvl.label.zh, lvl.label.en)
+                                        for lvl in spec.levels}
+        self.labels.update({u.id: Text(u.label.zh, u.label.en)
+                            for lvl in spec.levels for u in lvl.below})
+        self.top = spec.levels[0].id
+        gs = spec.grid_staffing
+        self.staffing = gs if gs is not None and gs.enabled else None
+        self.standards: dict[str, list[tuple[str, LocalStandard]]] = {}
+        for name, std in spec.standards.items():
+            if std.enabled:
+                self.standards.setdefault(std.level, []).append((name, std))
+        self.t = Table()
+        self.index: dict[str, int] = {}
+        self.parent_ix: list[int] = []
+
+    def add(self, i: int, field: str | None, type_: str, zh: str, en: str, **ctx: Any) -> None:
+        t = self.t
+        line = t.lines[i]
+        column = t.columns[i] if t.columns is not None else 0
+        if t.marks is not None and field is not None and field in t.marks[i]:
+            line, column = t.marks[i][field]
+        org = t.ids[i]
+        loc: tuple[str | int, ...] = (org or f"#{t.lines[i]}",) + ((field,) if field else ())
+        self.problems.append(Problem(type_, loc, self.file, line, column, Text(zh, en),
+                                     {"org": org, **ctx}))
+
+    def _label(self, level: str) -> Text:
+        return self.labels.get(level, Text(level, level))
+
+    # -- the whole list --------------------------------------------------------------------------
+
+    def check(self, t: Table) -> None:
+        """Check every record."""
+        self.t = t
+        ids, levels, parents, secretaries = t.ids, t.levels, t.parents, t.secretaries
+        index: dict[str, int] = {}
+        for i, org in enumerate(ids):
+            j = index.setdefault(org, i)
+            if j != i:
+                if org:
+                    self.add(i, "id", "duplicate_id",
+                             f"组织编号 “{org}” 重复（第 {t.lines[j]} 行已有）",
+                             f"organization id '{org}' is used twice (first on line {t.lines[j]})",
+                             first_line=t.lines[j])
+                else:
+                    self.add(i, "id", "missing_id", "组织编号为空", "the organization id is empty")
+        if "" in index:
+            self.add(index.pop(""), "id", "missing_id", "组织编号为空",
+                     "the organization id is empty")
+        self.index = index
+        parent_ix = self.parent_ix = [-1] * len(ids)
+        expected, top, rank, owner = self.expected, self.top, self.rank, self.owner
+        staffing = self.staffing.unit if self.staffing is not None else None
+        standards = self.standards
+        suspect: list[int] = []  # records whose parent link could be part of a cycle
+        for i, org in enumerate(ids):
+            if not org:
+                continue
+            level = levels[i]
+            known = level in rank or level in owner
+            if not known:
+                self.unknown_level(i)
+            if not t.names[i]:
+                self.add(i, "name", "missing_name", "组织名称为空", "the organization name is empty")
+            sec = secretaries[i]
+            if (not sec or (len(sec) < 6 and sec.lower() in VACANT)) and level in rank:
+                name = t.names[i] or org
+                self.add(i, "secretary", "missing_secretary",
+                         f"{name}没有书记（第一责任人空缺，H3）",
+                         f"{name} has no secretary (first responsible person vacant, H3)")
+            parent = parents[i]
+            if not parent:
+                if known and level != top:
+                    self.root_not_top(i)
+            elif parent == org:
+                self.add(i, "parent", "cycle", f"“{org}”的上级是它自己",
+                         f"'{org}' is its own parent", members=[org])
+            else:
+                j = index.get(parent, -1)
+                if j < 0:
+                    self.add(i, "parent", "unknown_parent", f"上级组织 “{parent}” 不存在",
+                             f"parent organization '{parent}' does not exist", parent=parent)
+                else:
+                    parent_ix[i] = j
+                    if expected.get(level) != levels[j]:
+                        if known and (levels[j] in rank or levels[j] in owner):
+                            self.order(i, j)
+                        if index[org] == i:
+                            suspect.append(i)
+            if level == staffing:
+                self.grid(i)
+            if level in standards:
+                for name, std in standards[level]:
+                    self.standard(i, name, std)
+        self.cycles(suspect)
+        self.problems.sort(key=lambda p: (p.line, p.column))
+
+    def unknown_level(self, i: int) -> None:
+        level = self.t.levels[i]
+        choices = [*self.rank, *self.owner]
+        close = difflib.get_close_matches(level, choices, n=1)
+        hint_zh = f"；是否应为 “{close[0]}”？" if close else ""
+        hint_en = f"; did you mean '{close[0]}'?" if close else ""
+        self.add(i, "level", "unknown_level",
+                 f"没有名为 “{level}” 的层级（可用：{', '.join(choices)}）{hint_zh}",
+                 f"there is no level named '{level}' (known: {', '.join(choices)}){hint_en}",
+                 level=level)
+
+    def root_not_top(self, i: int) -> None:
+        org = self.t.ids[i]
+        top, mine = self._label(self.top), self._label(self.t.levels[i])
+        self.add(i, "parent", "root_not_top",
+                 f"{mine.zh}“{org}”没有上级组织；只有{top.zh}可以没有上级",
+                 f"{mine.en} '{org}' has no parent; only a {top.en} may have none")
+
+    def order(self, i: int, j: int) -> None:
+        t = self.t
+        org, parent = t.ids[i], t.ids[j]
+        child, up = t.levels[i], t.levels[j]
+        mine, theirs = self._label(child), self._label(up)
+        want = self.expected.get(child)
+        ci, pi = self.rank.get(child), self.rank.get(up)
+        if ci is not None and pi is not None and pi < ci - 1:
+            skipped = [self.spec.levels[k].id for k in range(pi + 1, ci)]
+            zh = "、".join(self._label(s).zh for s in skipped)
+            en = ", ".join(self._label(s).en for s in skipped)
+            self.add(i, "parent", "skipped_level",
+                     f"{mine.zh}“{org}”直接挂在{theirs.zh}“{parent}”下，跳过了{zh}",
+                     f"{mine.en} '{org}' is directly under {theirs.en} '{parent}', "
+                     f"skipping the {en} level", parent=parent, skipped=skipped)
+        elif want is None:
+            self.add(i, "parent", "wrong_level_order",
+                     f"{mine.zh}“{org}”是最高层级，不能隶属于{theirs.zh}“{parent}”",
+                     f"{mine.en} '{org}' is the top level and cannot be under {theirs.en} "
+                     f"'{parent}'", parent=parent, expected=None, actual=up)
+        else:
+            w = self._label(want)
+            self.add(i, "parent", "wrong_level_order",
+                     f"{mine.zh}“{org}”应隶属于{w.zh}，不能隶属于{theirs.zh}“{parent}”（层级顺序不符）",
+                     f"{mine.en} '{org}' belongs under a {w.en}, not under {theirs.en} "
+                     f"'{parent}' (levels out of order)", parent=parent, expected=want,
+                     actual=up)
+
+    def grid(self, i: int) -> None:
+        gs = self.staffing
+        assert gs is not None
+        node, org = self.t.nodes[i], self.t.ids[i]
+        leaders = names(node.get(gs.leader_column))
+        workers = names(node.get(gs.workers_column))
+        label = self._label(self.t.levels[i])
+        if len(leaders) != gs.leaders:
+            self.add(i, gs.leader_column, "grid_leader",
+                     f"{label.zh}“{org}”应恰有 {gs.leaders} 名网格长，现有 {len(leaders)} 名（{gs.basis}）",
+                     f"{label.en} '{org}' must have exactly {gs.leaders} leader(s), "
+                     f"has {len(leaders)} ({gs.basis})", expected=gs.leaders, actual=len(leaders))
+        if len(workers) < gs.min_workers:
+            self.add(i, gs.workers_column, "grid_workers",
+                     f"{label.zh}“{org}”至少应有 {gs.min_workers} 名网格员，现有 {len(workers)} 名（{gs.basis}）",
+                     f"{label.en} '{org}' needs at least {gs.min_workers} worker(s), "
+                     f"has {len(workers)} ({gs.basis})", expected=gs.min_workers,
+                     actual=len(workers))
+
+    def standard(self, i: int, name: str, std: LocalStandard) -> None:
+        node = self.t.nodes[i]
+        value = _number(node.get(std.column))
+        required: float = float(std.min)
+        if std.per_column is not None and std.per is not None:
+            base = _number(node.get(std.per_column))
+            if base is None:
+                self.add(i, std.per_column, "standard_value",
+                         f"{std.label.zh}：“{std.per_column}” 没有数值（{std.basis}）",
+                         f"{std.label.en}: '{std.per_column}' has no number ({std.basis})",
+                         standard=name)
+                return
+            units = base / std.per
+            required = std.min * (math.ceil(units) if std.round_up else units)
+        if value is None:
+            self.add(i, std.column, "standard_value",
+                     f"{std.label.zh}：“{std.column}” 没有数值（{std.basis}）",
+                     f"{std.label.en}: '{std.column}' has no number ({std.basis})", standard=name)
+        elif value < required:
+            self.add(i, std.column, "standard_not_met",
+                     f"未达到地方标准：{std.label.zh}（{std.column} 为 {value:g}，应不少于 {required:g}，{std.basis}）",
+                     f"local standard not met: {std.label.en} ({std.column} is {value:g}, "
+                     f"at least {required:g} required, {std.basis})",
+                     standard=name, expected=required, actual=value)
+
+    def cycles(self, suspect: list[int]) -> None:
+        """Report each parent cycle once, on the row of its member written first.
+
+        Along a link whose parent has the expected level the level rises strictly, so every
+        cycle has a ``suspect`` link: walking up from those finds them all.
+        """
+        parent_ix, ids = self.parent_ix, self.t.ids
+        state: dict[int, int] = {}  # 1: on the current walk, 2: done
+        for start in suspect:
+            walk: list[int] = []
+            node = start
+            while node >= 0 and node not in state:
+                state[node] = 1
+                walk.append(node)
+                node = parent_ix[node]
+            if node >= 0 and state[node] == 1:
+                members = walk[walk.index(node):]
+                first = min(members, key=lambda k: self.t.lines[k])
+                ring = " → ".join(ids[k] for k in [*members, members[0]])
+                self.add(first, "parent", "cycle", f"上下级关系成环：{ring}",
+                         f"the parent links form a cycle: {ring}",
+                         members=[ids[k] for k in members])
+            for n in walk:
+                state[n] = 2
