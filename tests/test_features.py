@@ -15,6 +15,7 @@ Table values are read as YAML scalars: 9 is a number, true is true, text stays t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import os
 import re
@@ -25,7 +26,7 @@ import pytest
 import yaml
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from partyflow import Actor, Engine, PartyflowError, load_rules
+from partyflow import Actor, Engine, PartyflowError, RuleSet, load_rules
 from partyflow.testing import FakeClock
 
 from .conftest import ROOT
@@ -56,13 +57,19 @@ if _lint:  # a clear message instead of the Gherkin parser's token error
 scenarios(str(FEATURES))
 
 
+@functools.lru_cache(maxsize=4)
+def _rules(path: str) -> RuleSet:
+    """Rule sets are frozen: load each file once for the whole run."""
+    return load_rules(path)
+
+
 class World:
     """What one scenario has done so far."""
 
     def __init__(self) -> None:
         self.clock = FakeClock()
-        rules = os.environ.get("PARTYFLOW_TEST_RULES") or ROOT / "config" / "rules.yaml"
-        self.engine = Engine(load_rules(rules), store="memory://", clock=self.clock)
+        rules = os.environ.get("PARTYFLOW_TEST_RULES") or str(ROOT / "config" / "rules.yaml")
+        self.engine = Engine(_rules(rules), store="memory://", clock=self.clock)
         self.instance_id: str | None = None
         self.error: PartyflowError | None = None
 
