@@ -340,3 +340,31 @@ def test_broken_duration_parameter_is_reported_once() -> None:
     (p,) = check_rules_text(text, "p.yaml")
     assert (p.type, p.line, p.column) == ("duration_format", 33, 19)
     assert "did you mean 'review_within'?" in p.text.en
+
+
+def test_libyaml_and_pure_python_loaders_agree_on_every_fixture() -> None:
+    """The fast libyaml path must give exactly the positions and problems of the exact one."""
+    from partyflow.rules import yaml_source as ys
+
+    root = Path(__file__).resolve().parent
+    files = [root.parent / "config" / "rules.yaml", *sorted((root / "fixtures").rglob("*.yaml"))]
+    compared = 0
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        if ys._ANCHOR_OR_ALIAS.search(text):
+            continue  # always read by the pure-Python loader
+        results = []
+        for cls in (ys.PositionLoader, ys.FastPositionLoader):
+            loader = cls(text, str(path))
+            try:
+                doc = loader.load_document()
+            except Exception as exc:
+                results.append(type(exc).__name__)
+                continue
+            finally:
+                loader.dispose()
+            results.append((doc.data, doc.positions, doc.key_positions, loader.text_lines,
+                            [(p.type, p.line, p.column) for p in loader.problems]))
+        assert results[0] == results[1], path
+        compared += 1
+    assert compared >= 30
