@@ -292,6 +292,7 @@ class _Checker:
         self.problems: list[Problem] = []
         self.compiled: dict[str, Any] = {}
         self.broken: set[str] = set()
+        self._sample_cache: dict[int, tuple[s.Procedure, dict[str, Any]]] = {}
 
     def add(self, type_: str, loc: Loc, zh: str, en: str, *, key: bool = False,
             **ctx: Any) -> None:
@@ -674,16 +675,7 @@ class _Checker:
 
     def _typecheck(self, proc: s.Procedure, expr: Any, loc: Loc) -> bool:
         """Evaluate once on sample values so a type mismatch is caught at load time."""
-        inputs = self._inputs(proc)
-        values: dict[str, Any] = {
-            k: ParameterDef(k, p.type, p.value, p.basis, Label("", "")).cel_value
-            for k, p in proc.parameters.items()
-        }
-        values.update({k: i.to_cel(i.sample()) for k, i in inputs.items()})
-        values["actor"] = {"id": "x", "role": "x", "org": "x"}
-        values["event"] = {k: v for k, v in values.items() if k in inputs}
-        values["now"] = values["deadline_at"] = values["entered_at"] = dt.datetime(
-            2000, 1, 1, tzinfo=dt.UTC)
+        values = self._samples(proc)
         try:
             result = expr.evaluate(make_context(values))
         except (TypeError, RuntimeError) as exc:
@@ -708,6 +700,24 @@ class _Checker:
                      f"a condition must give true or false, not {type(result).__name__}")
             return False
         return True
+
+    def _samples(self, proc: s.Procedure) -> dict[str, Any]:
+        """Sample values of every name a condition of ``proc`` may read (built once each)."""
+        cached = self._sample_cache.get(id(proc))
+        if cached is not None and cached[0] is proc:
+            return cached[1]
+        inputs = self._inputs(proc)
+        values: dict[str, Any] = {
+            k: ParameterDef(k, p.type, p.value, p.basis, Label("", "")).cel_value
+            for k, p in proc.parameters.items()
+        }
+        values.update({k: i.to_cel(i.sample()) for k, i in inputs.items()})
+        values["actor"] = {"id": "x", "role": "x", "org": "x"}
+        values["event"] = {k: v for k, v in values.items() if k in inputs}
+        values["now"] = values["deadline_at"] = values["entered_at"] = dt.datetime(
+            2000, 1, 1, tzinfo=dt.UTC)
+        self._sample_cache[id(proc)] = (proc, values)
+        return values
 
     def _line(self, lineno: int) -> str:
         return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
