@@ -9,18 +9,22 @@ import sys
 import tempfile
 from pathlib import Path
 
-from partyflow import Actor, ConditionFailed, Engine, NotAuthorized, load_rules
+from partyflow import Actor, ConditionFailed, Engine, NotAuthorized, load_hierarchy, load_rules
 
 RULES = Path(__file__).resolve().parent.parent / "config" / "rules.yaml"
+ORGANIZATIONS = Path(__file__).resolve().parent / "hierarchy.csv"
 
 
 def main(db: Path) -> str:
-    engine = Engine(load_rules(RULES), store=f"sqlite:///{db}")
+    rules = load_rules(RULES)
+    engine = Engine(rules, store=f"sqlite:///{db}")
+    engine.import_organizations(load_hierarchy(ORGANIZATIONS, rules))
     unit = Actor("wang.li", "applicant", org="xingguang-community")
     street = Actor("zhao.min", "street_committee", org="dongcheng-street")
 
     case = engine.start("branch_establishment",
-                        {"unit_name": "星光社区", "full_members": 8, "org_form": "branch"}, unit)
+                        {"unit_name": "星光社区", "full_members": 8, "org_form": "branch",
+                         "parent_org": "dongcheng-street"}, unit)
     engine.fire(case.id, "submit", unit)
 
     try:  # only the superior approves
@@ -39,7 +43,10 @@ def main(db: Path) -> str:
     engine.fire(case.id, "elect", unit, {"secretary_elected": "李红", "committee_size": 3,
                                          "term_years_elected": 5})
     engine.fire(case.id, "file_results", unit)
-    done = engine.fire(case.id, "confirm", street)
+    done = engine.fire(case.id, "confirm", street,
+                       {"new_org_id": "dongcheng-xingguang-2", "new_org_name": "星光社区第二党支部"})
+    new = engine.organization("dongcheng-xingguang-2")  # joined the hierarchy with the step
+    print("established:", new.name, "under", new.parent, "at level", new.level)
 
     for r in engine.history(case.id):
         print(f"{r.seq}. {r.at:%Y-%m-%d %H:%M} {r.actor_id:<9} {r.trigger:<13} "

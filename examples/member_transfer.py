@@ -16,26 +16,33 @@ import sys
 import tempfile
 from pathlib import Path
 
-from partyflow import Actor, ConditionFailed, Engine, NotAuthorized, load_rules
+from partyflow import Actor, ConditionFailed, Engine, NotAuthorized, load_hierarchy, load_rules
 from partyflow.testing import FakeClock
 
 RULES = Path(os.environ.get("PARTYFLOW_TEST_RULES")
              or Path(__file__).resolve().parent.parent / "config" / "rules.yaml")
+ORGANIZATIONS = Path(__file__).resolve().parent / "hierarchy.csv"
 
 
 def main(db: Path) -> str:
     clock = FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
-    engine = Engine(load_rules(RULES), store=f"sqlite:///{db}", clock=clock)
-    member = Actor("li.hong", "party_member", org="xingguang-community-branch")
-    branch = Actor("wang.li", "sending_branch", org="xingguang-community-branch")
-    sender = Actor("zhao.min", "sending_committee", org="dongcheng-street-committee")
-    receiver = Actor("chen.jie", "receiving_committee", org="hitech-park-committee")
+    rules = load_rules(RULES)
+    engine = Engine(rules, store=f"sqlite:///{db}", clock=clock)
+    engine.import_organizations(load_hierarchy(ORGANIZATIONS, rules))
+    # who may act is decided by the hierarchy (T11): the sending branch's secretary, the
+    # committee above the sending branch, the committee above the receiving organization
+    member = Actor("li.hong", "party_member", org="xingguang")
+    branch = Actor("吴晓梅", "sending_branch", org="xingguang")
+    sender = Actor("zhao.min", "sending_committee", org="dongcheng-street")
+    receiver = Actor("zhou.haiyan", "receiving_committee", org="xinjie-street")
+    wrong_street = Actor("sun.lihua", "sending_committee", org="hepingli-street")
 
     case = engine.start("member_transfer", {
-        "member_name": "李红", "member_kind": "full_member", "move_reason": "work_unit_changed",
+        "member_name": "李红", "member_kind": "full_member", "move_reason": "residence_changed",
         "stable_job": True, "fixed_residence": True,
-        "employer_has_party_org": True, "destination_kind": "employer_org",
-        "destination_org": "星光科技有限公司党委",
+        "employer_has_party_org": False, "destination_kind": "community",
+        "destination_org": "新街北社区党支部",
+        "sending_org": "xingguang", "receiving_org": "xinjie-north",
     }, member)
     engine.fire(case.id, "submit", branch, idempotency_key="transfer-017-submit")
 
@@ -43,6 +50,10 @@ def main(db: Path) -> str:
         engine.fire(case.id, "issue_letter", receiver)
     except NotAuthorized as refusal:
         print("refused:", refusal.message("en"), "| allowed:", refusal.allowed)
+    try:  # and only the committee above the sending branch, not another street's
+        engine.fire(case.id, "issue_letter", wrong_street)
+    except NotAuthorized as refusal:
+        print("refused:", refusal.message("en"), "| acts for:", refusal.acts_for)
 
     try:  # the validity written on the letter may not exceed 3 months
         engine.fire(case.id, "issue_letter", sender, {"letter_valid_for": "P4M"})

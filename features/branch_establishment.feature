@@ -6,6 +6,12 @@
 
   背景:
     假如 当前时间是 "2026-03-02T09:00:00+00:00"
+    # 组织体系取自 examples/hierarchy.csv：由东城街道党工委（dongcheng-street）审批。
+    而且 发起时默认填写：
+      | 字段         | 值               |
+      | parent_org   | dongcheng-street |
+      | new_org_id   | dongcheng-hongqi |
+      | new_org_name | 红旗社区党支部   |
 
   @B2
   场景: 不足 3 名正式党员，不能单独成立党支部
@@ -37,8 +43,8 @@
     当 "applicant" 执行 "submit"
     那么 操作被拒绝，提示包含 "不足 3 人"
 
-  @B6
-  场景: 上级逾期未批复，上报区委督办
+  @B6 @H2
+  场景: 上级逾期未批复，每满一个审批期限向上一级督办（街道党工委 → 区委 → 市委），督办后区委可以批复
     假如 "applicant" 发起流程 "branch_establishment"，数据为：
       | 字段          | 值     |
       | full_members  | 12     |
@@ -46,9 +52,17 @@
     当 "applicant" 执行 "submit"
     而且 时间过去 "P1M"
     而且 运行超期检查
-    那么 当前状态为 "escalated"
+    那么 当前状态为 "under_review"
+    而且 实例已督办至 "dongcheng"，上 1 级
+    当 时间过去 "P1M"
+    而且 运行超期检查
+    那么 实例已督办至 "xinghai"，上 2 级
+    当 时间过去 "P1M"
+    而且 运行超期检查
+    那么 实例已督办至 "xinghai"，上 2 级
     当 "district_committee" 执行 "approve"
     那么 当前状态为 "approved"
+    而且 实例未被督办
 
   @B6
   场景: 不予批准必须说明理由
@@ -162,6 +176,6 @@
       | org_form     | branch |
     当 "applicant" 执行 "submit"
     而且 "district_committee" 执行 "approve"
-    那么 操作被拒绝，提示包含 "街道党工委"
+    那么 操作被拒绝，提示包含 "区委只在逾期督办后才能审批"
     当 "street_committee" 执行 "approve"
     那么 当前状态为 "approved"

@@ -12,7 +12,7 @@ Feature: Engine guarantees on a real procedure
       | org_form     | branch |
     When "applicant" fires "submit"
     And "applicant" fires "approve"
-    Then the step is refused with "allowed: Street party working committee"
+    Then the step is refused with "allowed: District committee organization department(district_committee), Street party working committee(street_committee)"
     And the state is "under_review"
 
   Scenario: A retried request with the same idempotency key is recorded once

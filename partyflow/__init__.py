@@ -9,6 +9,7 @@ from partyflow.errors import (
     ConditionFailed,
     ConditionFailure,
     FieldError,
+    HierarchyError,
     IdempotencyConflict,
     InstanceNotFound,
     InvalidEventData,
@@ -18,16 +19,25 @@ from partyflow.errors import (
     Problem,
     RulesError,
     Text,
+    UnknownOrganization,
     UnknownProcedure,
     UsageError,
     WorkflowError,
 )
+from partyflow.hierarchy import ChainLink, Hierarchy, load_hierarchy
 from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.rules.durations import Duration
 from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
 from partyflow.workflows.clock import Clock, SystemClock
 from partyflow.workflows.engine import Engine
-from partyflow.workflows.records import Actor, AuditRecord, Instance, TickReport
+from partyflow.workflows.records import (
+    Actor,
+    AuditRecord,
+    Instance,
+    Organization,
+    ReportRow,
+    TickReport,
+)
 from partyflow.workflows.store import MemoryStore, Store, open_store
 
 __version__ = "0.1.0"
@@ -36,6 +46,7 @@ __all__ = [
     "Actor",
     "AuditChainBroken",
     "AuditRecord",
+    "ChainLink",
     "Clock",
     "ConcurrentUpdate",
     "ConditionFailed",
@@ -43,6 +54,8 @@ __all__ = [
     "Duration",
     "Engine",
     "FieldError",
+    "Hierarchy",
+    "HierarchyError",
     "IdempotencyConflict",
     "Instance",
     "InstanceNotFound",
@@ -50,20 +63,24 @@ __all__ = [
     "InvalidTrigger",
     "MemoryStore",
     "NotAuthorized",
+    "Organization",
     "PartyflowError",
     "Problem",
     "ProcedureDef",
+    "ReportRow",
     "RuleSet",
     "RulesError",
     "Store",
     "SystemClock",
     "Text",
     "TickReport",
+    "UnknownOrganization",
     "UnknownProcedure",
     "UsageError",
     "WorkflowError",
     "__version__",
     "check_rules_text",
+    "load_hierarchy",
     "load_rules",
     "load_rules_text",
     "open_store",

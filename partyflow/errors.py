@@ -10,7 +10,7 @@ The tree::
      │    ├── UnknownProcedure     no procedure of that name in the rules
      │    ├── InstanceNotFound     no instance with that id in the store
      │    ├── InvalidTrigger       the trigger does not exist from the current state
-     │    ├── NotAuthorized        the actor's role may not fire the trigger
+     │    ├── NotAuthorized        the actor may not fire it (role, organization, four-eyes)
      │    ├── InvalidEventData     event or start data does not fit the procedure's inputs
      │    ├── ConditionFailed      a condition is false; ``.failures`` has every message
      │    ├── ConcurrentUpdate     another writer changed the instance first; nothing was written
@@ -190,16 +190,22 @@ class InvalidTrigger(WorkflowError):
 
 
 class NotAuthorized(WorkflowError):
-    """The actor's role is not among the roles allowed to fire the trigger.
+    """The actor may not fire the trigger: wrong role, wrong organization (authority from the
+    hierarchy), or the same person as an earlier step that must be someone else (four-eyes).
 
     Attributes:
         role: the actor's role.
         allowed: the roles that may fire it.
+        acts_for: the organization the role must act for here, when the hierarchy decides.
+        person: the one person who may act (an organization's secretary), if only one may.
     """
 
-    def __init__(self, text: Text, *, role: str, allowed: Sequence[str], **kw: Any) -> None:
+    def __init__(self, text: Text, *, role: str, allowed: Sequence[str],
+                 acts_for: str | None = None, person: str | None = None, **kw: Any) -> None:
         self.role = role
         self.allowed = tuple(allowed)
+        self.acts_for = acts_for
+        self.person = person
         super().__init__(text, **kw)
 
 

@@ -386,6 +386,8 @@ def test_public_api_is_pinned() -> None:
         "ProcedureDef", "RuleSet", "RulesError", "Store", "SystemClock", "Text", "TickReport",
         "UnknownProcedure", "UsageError", "WorkflowError", "__version__", "check_rules_text",
         "load_rules", "load_rules_text", "open_store",
+        "ChainLink", "Hierarchy", "HierarchyError", "Organization", "ReportRow",
+        "UnknownOrganization", "load_hierarchy",
     ])
     for name in partyflow.__all__:
         obj = getattr(partyflow, name)

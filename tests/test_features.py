@@ -27,6 +27,7 @@ import yaml
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from partyflow import Actor, Engine, PartyflowError, RuleSet, load_rules
+from partyflow.hierarchy import Hierarchy, load_hierarchy
 from partyflow.testing import FakeClock
 
 from .conftest import ROOT
@@ -63,25 +64,55 @@ def _rules(path: str) -> RuleSet:
     return load_rules(path)
 
 
+@functools.lru_cache(maxsize=4)
+def _hierarchy(path: str, rules_path: str) -> Hierarchy:
+    return load_hierarchy(path, _rules(rules_path))
+
+
 class World:
-    """What one scenario has done so far."""
+    """What one scenario has done so far.
+
+    The store starts with the organizations of ``examples/hierarchy.csv`` (a city with two
+    districts). A step naming only a role ("street_committee" 执行 …) acts as the rightful
+    holder of that role on the instance: for roles whose organization the hierarchy decides
+    (``authority:`` in the rules), the person acting for that organization, or its secretary
+    where the rules ask for the secretary. Steps naming a person and an organization act as
+    exactly them, so refusals can be specified.
+    """
 
     def __init__(self) -> None:
         self.clock = FakeClock()
         rules = os.environ.get("PARTYFLOW_TEST_RULES") or str(ROOT / "config" / "rules.yaml")
         self.engine = Engine(_rules(rules), store="memory://", clock=self.clock)
+        self.engine.import_organizations(
+            _hierarchy(str(ROOT / "examples" / "hierarchy.csv"), rules))
         self.instance_id: str | None = None
         self.error: PartyflowError | None = None
+        self.defaults: dict[str, Any] = {}
 
-    def actor(self, role: str) -> Actor:
-        return Actor(f"{role}-person", role, f"{role}-org")
+    def actor(self, role: str, procedure: str | None = None,
+              data: dict[str, Any] | None = None) -> Actor:
+        """The rightful holder of ``role`` on the current instance (or on ``data``)."""
+        if procedure is None and self.instance_id is not None:
+            inst = self.engine.get(self.instance_id)
+            procedure, data = inst.procedure, dict(inst.data)
+        proc = self.engine.rules.procedures.get(procedure or "")
+        auth = proc.authority.get(role) if proc is not None else None
+        if proc is None or auth is None:
+            return Actor(f"{role}-person", role, f"{role}-org")
+        org = self.engine._acting_org(proc, auth, data or {})
+        if isinstance(org, str) or not hasattr(org, "id"):
+            return Actor(f"{role}-person", role, None)  # nobody can: the engine says why
+        person = org.secretary if auth.person == "secretary" and org.secretary \
+            else f"{role}@{org.id}"
+        return Actor(person, role, org.id)
 
     def fire(self, role: str, trigger: str, data: dict[str, Any] | None = None,
-             key: str | None = None) -> None:
+             key: str | None = None, actor: Actor | None = None) -> None:
         assert self.instance_id is not None, "start an instance first"
         self.raise_pending()
         try:
-            self.engine.fire(self.instance_id, trigger, self.actor(role), data,
+            self.engine.fire(self.instance_id, trigger, actor or self.actor(role), data,
                              idempotency_key=key)
         except PartyflowError as exc:
             self.error = exc
@@ -119,10 +150,17 @@ def _time(world: World, moment: str) -> None:
     world.clock.set(dt.datetime.fromisoformat(moment))
 
 
+@given("发起时默认填写：")
+@given("instances start with these defaults:")
+def _defaults(world: World, datatable: list[list[str]]) -> None:
+    world.defaults.update(_table(datatable))
+
+
 @given(parsers.parse('"{role}" 发起流程 "{procedure}"，数据为：'))
 @given(parsers.parse('"{role}" starts "{procedure}" with:'))
 def _start(world: World, role: str, procedure: str, datatable: list[list[str]]) -> None:
-    inst = world.engine.start(procedure, _table(datatable), world.actor(role))
+    data = {**world.defaults, **_table(datatable)}
+    inst = world.engine.start(procedure, data, world.actor(role, procedure, data))
     world.instance_id = inst.id
 
 

@@ -66,9 +66,9 @@ def test_downgrade_and_upgrade_again(db_url: str) -> None:
 def test_database_from_before_migrations_is_adopted(db_url: str) -> None:
     engine = sa.create_engine(db_url)
     try:  # what SqlStore.create_schema did before: create_all + pf_schema row, no alembic
-        with engine.begin() as conn:
-            metadata.create_all(conn)
-            conn.execute(sa.text("INSERT INTO pf_schema (version) VALUES (1)"))
+        with engine.begin() as conn:  # (the tables of then are those of revision 0001)
+            command.upgrade(migrations.config(conn), migrations.FIRST)
+            conn.execute(sa.text(f"DROP TABLE {migrations.VERSION_TABLE}"))
             conn.execute(sa.text("INSERT INTO pf_rules VALUES ('h', 'v', 'src')"))
     finally:
         engine.dispose()

@@ -90,6 +90,10 @@ class Hierarchy:
         with no_gc():
             return _digraph(self._t, self._index, self._parent)
 
+    def ids(self) -> Iterator[str]:
+        """Every organization id, in file order."""
+        return iter(self._index)
+
     def __len__(self) -> int:
         return len(self._index)
 

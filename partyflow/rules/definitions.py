@@ -72,7 +72,9 @@ _TYPE_NAMES = {
     "duration": ("ISO-8601 期限（如 P30D）", "an ISO-8601 duration such as P30D"),
     "enum": ("下列之一", "one of"),
     "list": ("列表", "a list"),
+    "org": ("组织编号", "an organization id"),
 }
+MAX_ORG_ID = 200
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,13 @@ class InputDef:
         if kind == "bool":
             if not isinstance(value, bool):
                 raise _type_error(kind, value)
+            return value
+        if kind == "org":
+            if not isinstance(value, str) or not value.strip():
+                raise _type_error("org", value)
+            if len(value) > MAX_ORG_ID:
+                raise ValueError(Text(f"组织编号最长 {MAX_ORG_ID} 字", f"an organization id has "
+                                      f"at most {MAX_ORG_ID} characters"))
             return value
         if kind in ("str", "enum"):
             if not isinstance(value, str):
@@ -213,6 +222,7 @@ class TransitionDef:
     basis: str | None
     label: Label | None
     accepts: frozenset[str] | None = None  # event-data fields allowed; None: every input
+    distinct_from: frozenset[str] = frozenset()  # four-eyes: triggers whose actors may not act
 
     @property
     def key(self) -> str:
@@ -237,6 +247,31 @@ class StateDef:
     deadline: Duration | None
     deadline_name: str | None  # a duration parameter, or a duration input with a default
     on_timeout: str | None
+    escalate: bool = False  # overdue: stay, escalate one level up per deadline period
+
+
+@dataclass(frozen=True)
+class AuthorityDef:
+    """A role acts for the organization ``up`` levels above the one named by input ``org``;
+    ``person`` is ``any`` (whoever acts for it) or ``secretary`` (only its secretary)."""
+
+    role: str
+    org: str
+    up: int
+    person: str
+    basis: str | None
+
+
+@dataclass(frozen=True)
+class EstablishesDef:
+    """On entering ``state``, the organization named by these inputs joins the hierarchy."""
+
+    state: str
+    id: str
+    name: str
+    parent: str
+    secretary: str | None
+    basis: str | None
 
 
 @dataclass(frozen=True)
@@ -253,6 +288,18 @@ class ProcedureDef:
     transitions: tuple[TransitionDef, ...]
     candidates: Mapping[tuple[str, str], tuple[TransitionDef, ...]] = field(repr=False)
     cel_parameters: Mapping[str, Any] = field(repr=False)
+    organization: str | None = None  # the input naming the responsible organization
+    authority: Mapping[str, AuthorityDef] = field(default_factory=dict)
+    establishes: EstablishesDef | None = None
+
+    @cached_property
+    def guarded_inputs(self) -> frozenset[str]:
+        """Inputs that decide who may act or who is responsible: a step may change them only
+        if it lists them in ``accepts``."""
+        names = {a.org for a in self.authority.values()}
+        if self.organization is not None:
+            names.add(self.organization)
+        return frozenset(names)
 
     def deadline_for(self, state: str, data: Mapping[str, Any]) -> Duration | None:
         """The deadline of ``state``: literal, a parameter's, or the instance data's, or None."""
@@ -285,6 +332,10 @@ def build_procedure(
     inputs: dict[str, InputDef],
     states: dict[str, StateDef],
     transitions: tuple[TransitionDef, ...],
+    *,
+    organization: str | None = None,
+    authority: Mapping[str, AuthorityDef] | None = None,
+    establishes: EstablishesDef | None = None,
 ) -> ProcedureDef:
     """Assemble a ``ProcedureDef`` and its lookup tables."""
     candidates: dict[tuple[str, str], list[TransitionDef]] = {}
@@ -302,6 +353,9 @@ def build_procedure(
         transitions=transitions,
         candidates=MappingProxyType({k: tuple(v) for k, v in candidates.items()}),
         cel_parameters=MappingProxyType({p.name: p.cel_value for p in parameters.values()}),
+        organization=organization,
+        authority=MappingProxyType(dict(authority or {})),
+        establishes=establishes,
     )
 
 

@@ -25,7 +25,9 @@ from pydantic import BaseModel, ValidationError
 from partyflow.errors import Loc, Problem, RulesError, Text
 from partyflow.rules import schema as s
 from partyflow.rules.definitions import (
+    AuthorityDef,
     ConditionDef,
+    EstablishesDef,
     InputDef,
     Label,
     ParameterDef,
@@ -46,10 +48,10 @@ from partyflow.rules.expressions import (
 from partyflow.rules.yaml_source import Mark, YamlDocument, parse_yaml
 
 _ACTOR_FIELD = re.compile(r"\bactor\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
-CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at"})
+CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at", "escalation"})
 _EVENT_FIELD = re.compile(r"\bevent\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 RESERVED_NAMES = CONTEXT_NAMES | {"start", "null", "true", "false", "in"}
-RESERVED_TRIGGERS = frozenset({"start"})
+RESERVED_TRIGGERS = frozenset({"start", "escalate_overdue"})
 
 
 def load_rules(path: str | Path) -> RuleSet:
@@ -482,11 +484,19 @@ class _Checker:
                     self.add("unknown_name", (*tloc, "accepts", k),
                              f"“{field}” 不是输入字段{szh}", f"'{field}' is not an input{sen}",
                              name=field)
+            triggers = {x.trigger for x in proc.transitions}
+            for k, trig in enumerate(t.distinct_from):
+                if trig not in triggers:
+                    szh, sen = _suggest(trig, triggers)
+                    self.add("unknown_name", (*tloc, "distinct_from", k),
+                             f"“{trig}” 不是本流程的步骤{szh}",
+                             f"'{trig}' is not a trigger of this procedure{sen}", name=trig)
             compiled_t.append(TransitionDef(
                 index=i, trigger=t.trigger, sources=tuple(sources), dest=t.dest,
                 roles=frozenset(t.roles), conditions=conds, basis=t.basis,
                 label=Label(t.label.zh, t.label.en) if t.label else None,
                 accepts=frozenset(t.accepts) if t.accepts is not None else None,
+                distinct_from=frozenset(t.distinct_from),
             ))
         # state checks
         state_defs: dict[str, StateDef] = {}
@@ -518,8 +528,10 @@ class _Checker:
                 self.add("timeout_without_deadline", (*sloc, "on_timeout"),
                          "有 on_timeout 但没有 deadline（期限）",
                          "on_timeout is given but there is no deadline")
+            if st.escalate:
+                self._escalate(proc, st, sloc)
             state_defs[sname] = StateDef(sname, Label(st.label.zh, st.label.en), st.terminal,
-                                         deadline, dparam, st.on_timeout)
+                                         deadline, dparam, st.on_timeout, st.escalate)
         # reachability
         if proc.initial in states and not partial:
             seen = {proc.initial}
@@ -551,6 +563,8 @@ class _Checker:
                          f"（另见第 {first} 行）",
                          f"trigger '{trig}' from '{src}' has several transitions with no "
                          f"condition to tell them apart (see also line {first})")
+        authority = self._authority(proc, base, roles)
+        establishes = self._establishes(proc, base)
         if len(self.problems) == n_before:
             self.compiled[name] = build_procedure(
                 name, Label(proc.title.zh, proc.title.en), proc.initial,
@@ -558,7 +572,73 @@ class _Checker:
                 {k: ParameterDef(k, p.type, p.value, p.basis, Label(p.label.zh, p.label.en),
                                  p.note) for k, p in proc.parameters.items()},
                 self._inputs(proc), state_defs, tuple(compiled_t),
+                organization=proc.organization, authority=authority, establishes=establishes,
             )
+
+    def _org_input(self, proc: s.Procedure, name: str, loc: Loc) -> None:
+        """Report ``name`` unless it is an input of type org."""
+        if name in self.broken:
+            return
+        inp = proc.inputs.get(name)
+        if inp is None:
+            szh, sen = _suggest(name, proc.inputs)
+            self.add("unknown_name", loc, f"“{name}” 不是输入字段{szh}",
+                     f"'{name}' is not an input{sen}", name=name)
+        elif inp.type != "org":
+            self.add("org_input_type", loc,
+                     f"输入字段 “{name}” 须为 org 类型（组织体系中的组织编号），实际为 {inp.type}",
+                     f"input '{name}' must be of type org (an organization id in the "
+                     f"hierarchy), not {inp.type}", name=name)
+
+    def _authority(self, proc: s.Procedure, base: Loc,
+                   roles: set[str]) -> dict[str, AuthorityDef]:
+        out: dict[str, AuthorityDef] = {}
+        if proc.organization is not None:
+            self._org_input(proc, proc.organization, (*base, "organization"))
+        for role, auth in proc.authority.items():
+            loc = (*base, "authority", role)
+            if role not in roles:
+                szh, sen = _suggest(role, roles)
+                self.add("unknown_role", loc, f"角色 “{role}” 未在 roles 中定义{szh}",
+                         f"role '{role}' is not defined under roles{sen}", key=True, role=role)
+            self._org_input(proc, auth.org, (*loc, "org"))
+            out[role] = AuthorityDef(role, auth.org, auth.up, auth.person, auth.basis)
+        return out
+
+    def _establishes(self, proc: s.Procedure, base: Loc) -> EstablishesDef | None:
+        est = proc.establishes
+        if est is None:
+            return None
+        loc = (*base, "establishes")
+        if est.state not in proc.states:
+            self._unknown_state(est.state, proc.states, (*loc, "state"))
+        for key in ("id", "name", "secretary"):
+            name = getattr(est, key)
+            if name is None or name in self.broken:
+                continue
+            inp = proc.inputs.get(name)
+            if inp is None or inp.type != "str":
+                self.add("establishes_input", (*loc, key),
+                         f"“{name}” 应为 str 类型的输入字段", f"'{name}' must be an input of type str",
+                         name=name)
+        self._org_input(proc, est.parent, (*loc, "parent"))
+        return EstablishesDef(est.state, est.id, est.name, est.parent, est.secretary, est.basis)
+
+    def _escalate(self, proc: s.Procedure, st: s.State, loc: Loc) -> None:
+        if st.deadline is None:
+            self.add("escalate_without_deadline", (*loc, "escalate"),
+                     "escalate: true 需要 deadline（每过一个期限向上一级督办）",
+                     "escalate: true needs a deadline (one level up per deadline period)")
+        if st.on_timeout is not None:
+            self.add("escalate_with_timeout", (*loc, "escalate"),
+                     "escalate 与 on_timeout 只能选一个：超期后要么执行步骤，要么留在本状态逐级督办",
+                     "use either escalate or on_timeout: when the deadline passes the instance "
+                     "either takes a step or stays and is escalated")
+        if proc.organization is None:
+            self.add("escalate_without_organization", (*loc, "escalate"),
+                     "escalate: true 需要流程设置 organization（负责本实例的组织），督办沿其责任链向上",
+                     "escalate: true needs the procedure's organization (the responsible "
+                     "organization, whose chain escalation goes up)")
 
     @staticmethod
     def _inputs(proc: s.Procedure) -> dict[str, InputDef]:
@@ -585,7 +665,7 @@ class _Checker:
                   loc: Loc) -> tuple[Duration | None, str | None]:
         if st.deadline is None:
             return None, None
-        if st.on_timeout is None:
+        if st.on_timeout is None and not st.escalate:
             self.add("deadline_without_timeout", (*loc, "deadline"),
                      "设置了期限 deadline，但没有 on_timeout（超期后执行的步骤）",
                      "a deadline is set but on_timeout (the trigger fired when it passes) "
@@ -716,6 +796,7 @@ class _Checker:
         values["event"] = {k: v for k, v in values.items() if k in inputs}
         values["now"] = values["deadline_at"] = values["entered_at"] = dt.datetime(
             2000, 1, 1, tzinfo=dt.UTC)
+        values["escalation"] = 0
         self._sample_cache[id(proc)] = (proc, values)
         return values
 

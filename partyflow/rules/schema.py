@@ -28,7 +28,7 @@ NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 RATIO = re.compile(r"^\s*([0-9]+)\s*/\s*([1-9][0-9]*)\s*$")
 
 ParameterType = Literal["int", "float", "bool", "str", "duration", "ratio", "date"]
-InputType = Literal["int", "float", "bool", "str", "date", "duration", "enum", "list"]
+InputType = Literal["int", "float", "bool", "str", "date", "duration", "enum", "list", "org"]
 ItemType = Literal["int", "float", "bool", "str", "date", "duration"]
 
 
@@ -139,6 +139,12 @@ class State(_Model):
     on_timeout: Identifier | None = _f(
         "超期时触发的步骤", "Trigger fired when the deadline passes", default=None
     )
+    escalate: bool = _f(
+        "超期后留在本状态，每过一个期限沿责任链向上一级督办（一级抓一级）",
+        "When the deadline passes, stay here and escalate one level up the responsible "
+        "organization's chain per further deadline period (instead of on_timeout)",
+        default=False,
+    )
 
 
 class Transition(_Model):
@@ -156,8 +162,42 @@ class Transition(_Model):
         "Fields this step accepts as event data (all inputs when omitted)",
         default=None,
     )
+    distinct_from: list[Identifier] = _f(
+        "四眼原则：执行人不得与这些已执行步骤的执行人相同",
+        "Four-eyes: the actor must differ from whoever fired these earlier steps",
+        default_factory=list,
+    )
     basis: NonEmpty | None = _f("依据", "Basis (rule id)", default=None)
     label: Label | None = _f("名称", "Label", default=None)
+
+
+class Authority(_Model):
+    """Which organization a role acts for in a procedure, found in the hierarchy.
+    按组织体系确定某角色代表哪个组织办理。"""
+
+    org: Identifier = _f("组织字段（org 类型的输入字段）",
+                         "The input (of type org) naming the organization")
+    up: int = _f("向上几级（0 = 该组织本身，1 = 其直接上级）",
+                 "Levels above it (0: that organization, 1: its direct superior)",
+                 default=0, ge=0, le=10)
+    person: Literal["any", "secretary"] = _f(
+        "谁可以办理：any = 代表该组织的任何人；secretary = 仅该组织书记",
+        "Who may act: any = anyone acting for that organization; secretary = only its "
+        "recorded secretary", default="any")
+    basis: NonEmpty | None = _f("依据", "Basis (rule id)", default=None)
+
+
+class Establishes(_Model):
+    """The organization a procedure adds to the hierarchy when it ends well. 成立后加入组织体系。"""
+
+    state: Identifier = _f("进入此状态时加入组织体系", "Added when the instance enters this state")
+    id: Identifier = _f("新组织编号所在的输入字段", "Input holding the new organization's id")
+    name: Identifier = _f("新组织名称所在的输入字段", "Input holding its name")
+    parent: Identifier = _f("上级组织所在的输入字段（org 类型）",
+                            "Input (of type org) holding its superior")
+    secretary: Identifier | None = _f("书记所在的输入字段", "Input holding its secretary",
+                                      default=None)
+    basis: NonEmpty | None = _f("依据", "Basis (rule id)", default=None)
 
 
 class Procedure(_Model):
@@ -172,6 +212,16 @@ class Procedure(_Model):
     inputs: dict[Identifier, Input] = _f("输入字段", "Inputs", default_factory=dict)
     states: Annotated[dict[Identifier, State], Field(min_length=1)] = _f("状态", "States")
     transitions: Annotated[list[Transition], Field(min_length=1)] = _f("步骤", "Transitions")
+    organization: Identifier | None = _f(
+        "负责本实例的组织（org 类型的输入字段；报表与逾期督办由此沿责任链向上）",
+        "Input (of type org) naming the organization responsible for an instance; reports "
+        "and escalation go up the chain from it", default=None)
+    authority: dict[Identifier, Authority] = _f(
+        "按组织体系的办理权限（角色 → 代表的组织）",
+        "Authority from the hierarchy: role → the organization it acts for",
+        default_factory=dict)
+    establishes: Establishes | None = _f("成立的新组织", "The organization it establishes",
+                                         default=None)
 
 
 class SubUnit(_Model):

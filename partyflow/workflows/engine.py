@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from partyflow.errors import (
@@ -19,16 +20,33 @@ from partyflow.errors import (
     Lang,
     NotAuthorized,
     Text,
+    UnknownOrganization,
     UnknownProcedure,
     UsageError,
     WorkflowError,
 )
-from partyflow.rules.definitions import ConditionDef, ProcedureDef, RuleSet, TransitionDef
+from partyflow.hierarchy import ChainLink, Hierarchy, HierarchySpec
+from partyflow.hierarchy._config import resolve as resolve_levels
+from partyflow.rules.definitions import (
+    AuthorityDef,
+    ConditionDef,
+    ProcedureDef,
+    RuleSet,
+    TransitionDef,
+)
 from partyflow.rules.loader import load_rules_text
 from partyflow.workflows.audit import record_hash, verify_chain
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.machine import ProcedureMachine
-from partyflow.workflows.records import SYSTEM_ACTOR, Actor, AuditRecord, Instance, TickReport
+from partyflow.workflows.records import (
+    SYSTEM_ACTOR,
+    Actor,
+    AuditRecord,
+    Instance,
+    Organization,
+    ReportRow,
+    TickReport,
+)
 from partyflow.workflows.store import Store, open_store
 
 _EMPTY: Mapping[str, Any] = {}
@@ -71,6 +89,97 @@ class Engine:
         self._rulesets: dict[str, RuleSet] = {rules.content_hash: rules}
         self._machines: dict[tuple[str, str], ProcedureMachine] = {}
         self._saved: set[str] = set()
+        self.levels: HierarchySpec = resolve_levels(rules)
+
+    # -- the hierarchy -----------------------------------------------------------------------
+
+    def import_organizations(self, hierarchy: Hierarchy) -> int:
+        """Write a validated hierarchy (``partyflow.hierarchy.load_hierarchy``) into the store,
+        replacing organizations with the same ids; return how many were written.
+
+        Authority and escalation read the organizations from the store, so every process
+        sharing the store sees the same hierarchy, including branches established since.
+        """
+        def rows() -> Any:
+            for oid in hierarchy.ids():
+                org = hierarchy.org(oid)
+                yield Organization(org.id, org.name, org.level, org.parent, org.secretary,
+                                   dict(org.attrs))
+        return self.store.put_organizations(rows())
+
+    def organization(self, org_id: str) -> Organization:
+        """The organization with ``org_id`` in the store (raises ``UnknownOrganization``)."""
+        org = self.store.organization(org_id)
+        if org is None:
+            raise UnknownOrganization(org_id)
+        return org
+
+    def responsibility_chain(self, org_id: str) -> tuple[ChainLink, ...]:
+        """``org_id`` and every superior up to the top, each with its level's duty and its
+        secretary, from the store's hierarchy (raises ``UnknownOrganization``)."""
+        links: list[ChainLink] = []
+        seen: set[str] = set()
+        current: str | None = org_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            org = self.organization(current)
+            label, duty = self._level_meta(org.level)
+            links.append(ChainLink(org.id, org.name, org.level, label, duty, org.secretary))
+            current = org.parent
+        return tuple(links)
+
+    def responsible(self, instance_id: str) -> tuple[ChainLink, ...]:
+        """Who is responsible for an instance at each level: the responsibility chain of its
+        organization (empty when its procedure names no ``organization`` or it has none)."""
+        inst = self.store.get(instance_id)
+        return self.responsibility_chain(inst.org) if inst.org else ()
+
+    def subtree(self, org_id: str) -> set[str]:
+        """``org_id`` and every organization below it, from the store's hierarchy."""
+        self.organization(org_id)  # raises UnknownOrganization
+        children: dict[str, list[str]] = {}
+        for org in self.store.organizations():
+            if org.parent is not None:
+                children.setdefault(org.parent, []).append(org.id)
+        found, todo = {org_id}, [org_id]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
+    def report(self, org_id: str, now: dt.datetime | None = None, *,
+               procedure: str | None = None) -> list[ReportRow]:
+        """Open, overdue and escalated instances whose organization is ``org_id`` or below it,
+        by procedure and state (streams the store's open instances).
+
+        Overdue: the deadline has passed (``now``, the engine's clock by default) or the
+        instance stays overdue in a state that escalates.
+        """
+        moment = require_aware(now, "now") if now is not None else self._now()
+        within = self.subtree(org_id)
+        counts: dict[tuple[str, str], list[int]] = {}
+        for inst in self.store.instances(procedure, open_only=True):
+            if inst.org not in within:
+                continue
+            row = counts.setdefault((inst.procedure, inst.state), [0, 0, 0])
+            row[0] += 1
+            if inst.overdue_since is not None or (
+                    inst.deadline_at is not None and inst.deadline_at <= moment):
+                row[1] += 1
+            if inst.escalation:
+                row[2] += 1
+        return [ReportRow(p, st, *c) for (p, st), c in sorted(counts.items())]
+
+    def _level_meta(self, level: str) -> tuple[Text, Text | None]:
+        for lv in self.levels.levels:
+            if lv.id == level:
+                return Text(lv.label.zh, lv.label.en), Text(lv.duty.zh, lv.duty.en)
+            for unit in lv.below:
+                if unit.id == level:
+                    return Text(unit.label.zh, unit.label.en), None
+        return Text(level, level), None
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -98,6 +207,9 @@ class Engine:
         """
         inst = self.store.get(instance_id)
         proc = self._machine(inst).definition
+        if actor.role in proc.authority and self._authority_refusal(
+                proc, proc.authority[actor.role], inst.data, actor, "?", {}) is not None:
+            return []
         return [
             trig for trig in proc.triggers_from(inst.state)
             if any(actor.role in t.roles for t in proc.candidates[(trig, inst.state)])
@@ -146,11 +258,19 @@ class Engine:
                 role=actor.role, allowed=sorted(proc.start_roles), procedure=procedure,
                 trigger="start", actor_id=actor.id,
             )
-        values = self._coerce(proc, data or _EMPTY,
-                              lambda: {"procedure": procedure, "trigger": "start"})
+        def where() -> dict[str, Any]:
+            return {"procedure": procedure, "trigger": "start", "actor_id": actor.id}
+
+        values = self._coerce(proc, data or _EMPTY, where)
         for name, spec in proc.inputs.items():
             if spec.default is not None and values.get(name) is None:
                 values[name] = spec.default
+        self._check_orgs(proc, values, where)
+        if actor.role in proc.authority:
+            refusal = self._authority_refusal(proc, proc.authority[actor.role], values, actor,
+                                              "start", where())
+            if refusal is not None:
+                raise refusal
         now = self._now()
         iid = instance_id or uuid.uuid4().hex
         if not isinstance(iid, str) or not iid or len(iid) > 128:
@@ -175,6 +295,7 @@ class Engine:
             rules_version=rules.version, rules_hash=rules.content_hash, created_at=now,
             updated_at=now, deadline_at=deadline.add_to(now) if deadline else None,
             terminal=proc.states[proc.initial].terminal, last_hash=digest,
+            org=values.get(proc.organization) if proc.organization else None,
         )
         self.store.create(inst, record)
         return inst
@@ -185,9 +306,11 @@ class Engine:
         """Fire ``trigger`` on an instance as ``actor`` and return the instance after it.
 
         Checks, in order: the trigger exists from the current state; the actor's role may
-        fire it; ``data`` fits the inputs; every condition holds (against instance data,
-        event data and parameters). Then the state change and its audit record are written
-        in one atomic step.
+        fire it and, where the rules' ``authority`` says so, the actor acts for the right
+        organization in the hierarchy; ``data`` fits the inputs (organization fields name
+        organizations in the hierarchy); every condition holds (against instance data, event
+        data and parameters); four-eyes (``distinct_from``). Then the state change, its audit
+        record and any organization the step establishes are written in one atomic step.
 
         Args:
             idempotency_key: makes a retried request a no-op: if a step with this key was
@@ -223,6 +346,9 @@ class Engine:
                 assert inst.deadline_at is not None
                 after = (inst.deadline_at, inst.id)
                 proc = self._machine(inst).definition
+                if proc.states[inst.state].escalate:
+                    self._escalate(inst, proc, moment, report)
+                    continue
                 trigger = proc.states[inst.state].on_timeout
                 if trigger is None:  # pragma: no cover - the loader requires it
                     continue
@@ -316,8 +442,22 @@ class Engine:
         if not candidates:
             raise self._invalid_trigger(proc, inst, trigger, where())
         allowed = candidates if timeout else [t for t in candidates if actor.role in t.roles]
+        if allowed and not timeout and actor.role in proc.authority:
+            # who acts for which organization: read from the instance as stored, never from
+            # this step's data, so a forged organization field cannot grant authority
+            refusal = self._authority_refusal(proc, proc.authority[actor.role], inst.data,
+                                              actor, trigger, where())
+            if refusal is not None:
+                raise refusal
         if data and allowed:
-            accepted = [t for t in allowed if t.accepts is None or t.accepts.issuperset(data)]
+            # fields that decide who may act change only where a step names them in accepts
+            guarded = proc.guarded_inputs.intersection(data) if proc.guarded_inputs else ()
+            if guarded:
+                accepted = [t for t in allowed
+                            if t.accepts is not None and t.accepts.issuperset(data)]
+            else:
+                accepted = [t for t in allowed
+                            if t.accepts is None or t.accepts.issuperset(data)]
             if not accepted:
                 raise self._not_accepted(proc, list(allowed), data, where)
             allowed = accepted
@@ -331,6 +471,8 @@ class Engine:
                 role=actor.role, allowed=sorted(roles), **where(),
             )
         event = self._coerce(proc, data, where) if data else {}
+        if event:
+            self._check_orgs(proc, event, where)
         merged = {**inst.data, **event} if event else inst.data
         chosen: TransitionDef | None = None
         failures: list[ConditionFailure] = []
@@ -343,6 +485,8 @@ class Engine:
             failures.extend(failed)
         if chosen is None:
             raise ConditionFailed(failures, **where())
+        if chosen.distinct_from and not timeout:
+            self._four_eyes(proc, inst, chosen, actor, where)
         new_state = machine.step(inst.state, chosen)
         seq = inst.version + 1
         fields: dict[str, Any] = {
@@ -354,15 +498,30 @@ class Engine:
         }
         digest = record_hash(**fields)
         deadline = proc.deadline_for(new_state, merged)
+        stays = new_state == inst.state
         new = Instance(
             id=inst.id, procedure=inst.procedure, state=new_state, data=merged, version=seq,
             rules_version=inst.rules_version, rules_hash=inst.rules_hash,
             created_at=inst.created_at, updated_at=now,
             deadline_at=deadline.add_to(now) if deadline else None,
             terminal=proc.states[new_state].terminal, last_hash=digest,
+            org=merged.get(proc.organization) if proc.organization else None,
+            escalation=inst.escalation if stays else 0,
+            escalated_to=inst.escalated_to if stays else None,
+            overdue_since=inst.overdue_since if stays else None,
         )
+        if stays and inst.overdue_since is not None:
+            new = replace(new, deadline_at=inst.deadline_at)  # the escalation clock runs on
+        established = None
+        est = proc.establishes
+        if est is not None and new_state == est.state and not stays:
+            established = self._new_organization(proc, inst, merged, where)
         try:
-            self.store.commit(new, inst.version, AuditRecord(**fields, hash=digest))
+            if established is None:
+                self.store.commit(new, inst.version, AuditRecord(**fields, hash=digest))
+            else:
+                self.store.commit(new, inst.version, AuditRecord(**fields, hash=digest),
+                                  organization=established)
         except ConcurrentUpdate:
             if key is not None:
                 prior = self.store.find_step(inst.id, key)
@@ -370,6 +529,155 @@ class Engine:
                     return self._replay(inst, prior, trigger, key, where), True
             raise
         return new, False
+
+    # -- the hierarchy at run time -----------------------------------------------------------
+
+    def _check_orgs(self, proc: ProcedureDef, values: Mapping[str, Any],
+                    where: Callable[[], dict[str, Any]]) -> None:
+        """Refuse org-typed values that name no organization in the store's hierarchy."""
+        errors = [
+            FieldError(name, Text(f"组织体系中没有编号为 {value} 的组织",
+                                  f"there is no organization {value} in the hierarchy"), value)
+            for name, value in values.items()
+            if value is not None and proc.inputs[name].type == "org"
+            and self.store.organization(value) is None
+        ]
+        if errors:
+            raise InvalidEventData(errors, **where())
+
+    def _acting_org(self, proc: ProcedureDef, auth: AuthorityDef,
+                    data: Mapping[str, Any]) -> Organization | Text:
+        """The organization ``auth`` resolves to on ``data``, or why there is none."""
+        label = proc.inputs[auth.org].label
+        org_id = data.get(auth.org)
+        if org_id is None:
+            return Text(f"实例尚未填写{label.zh}（{auth.org}）", f"the instance has no "
+                        f"{label.en} ({auth.org}) yet")
+        org = self.store.organization(org_id)
+        for _ in range(auth.up):
+            org = self.store.organization(org.parent) if org and org.parent else None
+        if org is None:
+            return Text(f"组织体系中找不到{label.zh} {org_id} 的上{auth.up}级组织"
+                        if auth.up else f"组织体系中没有{label.zh} {org_id}",
+                        f"the hierarchy has no organization {auth.up} level(s) above "
+                        f"{label.en} {org_id}" if auth.up else
+                        f"the hierarchy has no {label.en} {org_id}")
+        return org
+
+    def _authority_refusal(self, proc: ProcedureDef, auth: AuthorityDef,
+                           data: Mapping[str, Any], actor: Actor, trigger: str,
+                           where: dict[str, Any]) -> NotAuthorized | None:
+        """None if ``actor`` may act in ``auth.role`` on this data; else the refusal."""
+        org = self._acting_org(proc, auth, data)
+        role = auth.role
+        common: dict[str, Any] = {"role": actor.role, "allowed": [role], **where}
+        if isinstance(org, Text):
+            return NotAuthorized(
+                Text(f"无法确定谁可以以 {self._role(role, 'zh')} 身份执行 {trigger}：{org.zh}",
+                     f"cannot tell who may fire {trigger} as {role}: {org.en}"), **common)
+        secretary = org.secretary if auth.person == "secretary" else None
+        if auth.person == "secretary" and not secretary:
+            return NotAuthorized(
+                Text(f"{org.name}（{org.id}）书记空缺，无人可以以 {self._role(role, 'zh')} 身份"
+                     f"执行 {trigger}", f"{org.name} ({org.id}) has no secretary: nobody may "
+                     f"fire {trigger} as {role}"), acts_for=org.id, **common)
+        if actor.org == org.id and (secretary is None or actor.id == secretary):
+            return None
+        who_zh = f"{org.name}（{org.id}）" + (f"书记 {secretary}" if secretary else "")
+        who_en = f"{org.name} ({org.id})" + (f", secretary {secretary}," if secretary else "")
+        return NotAuthorized(
+            Text(f"只有{who_zh}可以以 {self._role(role, 'zh')} 身份执行 {trigger}；"
+                 f"{actor.id} 代表的组织为 {actor.org or '（未指明）'}",
+                 f"only {who_en} may fire {trigger} as {role}; {actor.id} acts for "
+                 f"{actor.org or '(none given)'}"),
+            acts_for=org.id, person=secretary, **common)
+
+    def _four_eyes(self, proc: ProcedureDef, inst: Instance, t: TransitionDef, actor: Actor,
+                   where: _Where) -> None:
+        for record in self.store.history(inst.id):
+            if record.trigger in t.distinct_from and record.actor_id == actor.id:
+                raise NotAuthorized(
+                    Text(f"四眼原则：{actor.id} 已执行过 {record.trigger}（第 {record.seq} 步），"
+                         f"不能再执行 {t.trigger}，须由另一人办理",
+                         f"four-eyes: {actor.id} fired {record.trigger} (step {record.seq}) "
+                         f"and may not also fire {t.trigger}; someone else must"),
+                    role=actor.role, allowed=sorted(t.roles), **where())
+
+    def _new_organization(self, proc: ProcedureDef, inst: Instance, data: Mapping[str, Any],
+                          where: _Where) -> Organization:
+        """The organization a step establishes, checked against the hierarchy."""
+        est = proc.establishes
+        assert est is not None
+        problems: list[FieldError] = []
+        new_id, name = data.get(est.id), data.get(est.name)
+        parent_id = data.get(est.parent)
+        for field_name, value in ((est.id, new_id), (est.name, name), (est.parent, parent_id)):
+            if value is None:
+                problems.append(FieldError(field_name, Text(
+                    "成立新组织须填写此项", "needed to add the new organization"), None))
+        if new_id is not None and self.store.organization(new_id) is not None:
+            problems.append(FieldError(est.id, Text(f"组织编号 {new_id} 已被使用",
+                                                    f"organization id {new_id} is taken"),
+                                       new_id))
+        parent = self.store.organization(parent_id) if parent_id is not None else None
+        level = None
+        if parent is not None:
+            order = [lv.id for lv in self.levels.levels]
+            if parent.level in order[:-1]:
+                level = order[order.index(parent.level) + 1]
+            else:
+                problems.append(FieldError(est.parent, Text(
+                    f"{parent.name}（{parent.level}）之下没有可设立党组织的层级",
+                    f"there is no level below {parent.name} ({parent.level}) for a new "
+                    "organization"), parent_id))
+        if problems:
+            raise InvalidEventData(problems, **where())
+        assert new_id is not None and name is not None and level is not None
+        return Organization(
+            id=new_id, name=name, level=level, parent=parent_id,
+            secretary=data.get(est.secretary) if est.secretary else None,
+            attrs={"established_by": inst.procedure}, added_by=inst.id)
+
+    def _escalate(self, inst: Instance, proc: ProcedureDef, now: dt.datetime,
+                  report: TickReport) -> None:
+        """One level up the responsible organization's chain for an overdue instance."""
+        assert inst.deadline_at is not None
+        try:
+            chain = self.responsibility_chain(inst.org) if inst.org else ()
+        except UnknownOrganization as exc:
+            report.refused.append((inst.id, exc))
+            return
+        level = inst.escalation + 1
+        if level >= len(chain):
+            report.refused.append((inst.id, WorkflowError(
+                Text(f"实例 {inst.id} 已超期，但负责组织 {inst.org or '（未填写）'} 之上已无可督办的上级",
+                     f"instance {inst.id} is overdue but there is no superior above "
+                     f"{inst.org or '(none given)'} to escalate to"),
+                instance_id=inst.id, procedure=inst.procedure, state=inst.state)))
+            return
+        target = chain[level]
+        period = proc.deadline_for(inst.state, inst.data)
+        nxt = period.add_to(inst.deadline_at) if period and level + 1 < len(chain) else None
+        fields: dict[str, Any] = {
+            "instance_id": inst.id, "seq": inst.version + 1, "at": now,
+            "actor_id": SYSTEM_ACTOR.id, "actor_role": SYSTEM_ACTOR.role, "actor_org": None,
+            "trigger": "escalate_overdue", "from_state": inst.state, "to_state": inst.state,
+            "data": {"escalation": level, "escalated_to": target.org_id,
+                     "overdue_since": (inst.overdue_since or inst.deadline_at).isoformat()},
+            "rules_version": inst.rules_version, "rules_hash": inst.rules_hash,
+            "basis": "H2", "idempotency_key": f"escalate:{inst.version}",
+            "prev_hash": inst.last_hash,
+        }
+        digest = record_hash(**fields)
+        new = replace(inst, version=inst.version + 1, deadline_at=nxt, last_hash=digest,
+                      escalation=level, escalated_to=target.org_id,
+                      overdue_since=inst.overdue_since or inst.deadline_at)
+        try:
+            self.store.commit(new, inst.version, AuditRecord(**fields, hash=digest))
+        except ConcurrentUpdate:
+            report.conflicts.append(inst.id)
+            return
+        report.escalated.append((inst.id, inst.state, level, target.org_id))
 
     def _replay(self, inst: Instance, prior: AuditRecord, trigger: str, key: str,
                 where: _Where) -> Instance:
@@ -385,13 +693,23 @@ class Engine:
     @staticmethod
     def _not_accepted(proc: ProcedureDef, allowed: list[TransitionDef],
                       data: Mapping[str, Any], where: _Where) -> InvalidEventData:
-        ok: set[str] = set().union(*(t.accepts or () for t in allowed))
+        guarded = proc.guarded_inputs
+        if any(t.accepts is None for t in allowed):  # every input but the guarded ones
+            ok: set[str] = set(proc.inputs) - guarded
+        else:
+            ok = set().union(*(t.accepts or () for t in allowed))
         extra = sorted(str(k) for k in data if k not in ok)
         listed = ", ".join(sorted(ok)) or "-"
         return InvalidEventData(
-            [FieldError(k, Text(f"步骤 {where.trigger} 不接受此字段；可填写：{listed}",
-                                f"step {where.trigger} does not take this field; it takes: "
-                                f"{listed}"), data[k]) for k in extra],
+            [FieldError(k, Text(
+                f"步骤 {where.trigger} 不接受此字段：它决定谁有权办理、由谁负责，只能在发起时填写，"
+                f"或由在 accepts 中列出它的步骤修改",
+                f"step {where.trigger} does not take this field: it decides who may act or "
+                "who is responsible, so it is set at the start or by a step that lists it in "
+                "accepts") if k in guarded else Text(
+                f"步骤 {where.trigger} 不接受此字段；可填写：{listed}",
+                f"step {where.trigger} does not take this field; it takes: {listed}"), data[k])
+             for k in extra],
             **where(),
         )
 
@@ -447,6 +765,8 @@ class Engine:
                     names[var] = inst.deadline_at
                 elif var == "entered_at":
                     names[var] = inst.updated_at
+                elif var == "escalation":
+                    names[var] = inst.escalation
             try:
                 ok = expr.evaluate(names) is True
                 error = None

@@ -56,6 +56,13 @@ class Instance:
         deadline_at: when the current state's deadline passes, if it has one.
         terminal: whether the current state ends the procedure.
         last_hash: the hash of the newest audit record.
+        org: the organization responsible for it (the procedure's ``organization`` input),
+            which reports and escalation start from; None when the procedure names none.
+        escalation: how many levels above ``org`` it has been escalated (一级抓一级), 0 if
+            never; reset when the instance leaves the overdue state.
+        escalated_to: the organization it is escalated to, or None.
+        overdue_since: when the current state's deadline passed without a step (states
+            with ``escalate: true``), or None.
     """
 
     id: str
@@ -70,6 +77,33 @@ class Instance:
     deadline_at: dt.datetime | None
     terminal: bool
     last_hash: str
+    org: str | None = None
+    escalation: int = 0
+    escalated_to: str | None = None
+    overdue_since: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    """An organization as the engine's store holds it (the runtime copy of the hierarchy).
+
+    Attributes:
+        id: the organization id.
+        name: its name (e.g. 星光社区党委).
+        level: its level or unit id (``city`` … ``community``, ``grid``).
+        parent: its direct superior's id, None at the top.
+        secretary: its secretary (书记) as the calling system identifies the person, or None.
+        attrs: every other column of the organization list.
+        added_by: the instance whose establishment added it, or None when imported.
+    """
+
+    id: str
+    name: str
+    level: str
+    parent: str | None
+    secretary: str | None
+    attrs: Mapping[str, Any] = field(default_factory=dict)
+    added_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +153,31 @@ class TickReport:
         fired: ``(instance_id, trigger, from_state, to_state)`` for each timeout fired.
         conflicts: instances another runner handled first (skipped, nothing doubled).
         refused: instances whose timeout could not fire, with the error.
+        escalated: ``(instance_id, state, level, organization)`` for each escalation: the
+            instance stays in ``state`` and is now the responsibility of ``organization``,
+            ``level`` levels above its own.
     """
 
     now: dt.datetime
     fired: list[tuple[str, str, str, str]] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     refused: list[tuple[str, Exception]] = field(default_factory=list)
+    escalated: list[tuple[str, str, int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRow:
+    """Open instances of one procedure in one state, within an organization's subtree.
+
+    Attributes:
+        procedure, state: what is counted.
+        open: running instances (not in a terminal state).
+        overdue: of those, how many are past their deadline or marked overdue.
+        escalated: of those, how many were escalated up the responsibility chain.
+    """
+
+    procedure: str
+    state: str
+    open: int
+    overdue: int
+    escalated: int

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.pool import StaticPool
 
 from partyflow.errors import Text, UsageError
-from partyflow.workflows.records import AuditRecord, Instance
+from partyflow.workflows.records import AuditRecord, Instance, Organization
 from partyflow.workflows.store import Store, conflict, not_found
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
@@ -77,8 +77,25 @@ instances_table = sa.Table(
     sa.Column("deadline_at", UtcDateTime, nullable=True),
     sa.Column("terminal", sa.Boolean, nullable=False),
     sa.Column("last_hash", sa.String(64), nullable=False),
+    sa.Column("org", sa.String(200), nullable=True),
+    sa.Column("escalation", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("escalated_to", sa.String(200), nullable=True),
+    sa.Column("overdue_since", UtcDateTime, nullable=True),
     sa.Index("ix_pf_instances_deadline", "deadline_at", "id"),
     sa.Index("ix_pf_instances_procedure_state", "procedure", "state"),
+    sa.Index("ix_pf_instances_org", "org"),
+)
+
+organizations_table = sa.Table(
+    "pf_organizations", metadata,
+    sa.Column("id", sa.String(200), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("level", sa.String(64), nullable=False),
+    sa.Column("parent", sa.String(200), nullable=True),
+    sa.Column("secretary", sa.String(200), nullable=True),
+    sa.Column("attrs", sa.Text, nullable=False),  # canonical JSON
+    sa.Column("added_by", sa.String(128), nullable=True),
+    sa.Index("ix_pf_organizations_parent", "parent"),
 )
 
 audit_table = sa.Table(
@@ -104,10 +121,13 @@ audit_table = sa.Table(
 
 _I = instances_table.c
 _A = audit_table.c
+_O = organizations_table.c
 _INSTANCE_COLS = [c.name for c in instances_table.columns]
 _AUDIT_COLS = [c.name for c in audit_table.columns]
-_TIME_COLS = frozenset({"created_at", "updated_at", "deadline_at", "at", "b_now", "b_after_at"})
-_JSON_COLS = frozenset({"data"})
+_ORG_COLS = [c.name for c in organizations_table.columns]
+_TIME_COLS = frozenset({"created_at", "updated_at", "deadline_at", "overdue_since", "at",
+                        "b_now", "b_after_at"})
+_JSON_COLS = frozenset({"data", "attrs"})
 
 
 def _p(name: str) -> sa.BindParameter[Any]:
@@ -121,7 +141,10 @@ _STATEMENTS: dict[str, Any] = {
     .where(_I.id == _p("b_id"), _I.version == _p("b_expected"))
     .values(state=_p("state"), data=_p("data"), version=_p("version"),
             updated_at=_p("updated_at"), deadline_at=_p("deadline_at"),
-            terminal=_p("terminal"), last_hash=_p("last_hash")),
+            terminal=_p("terminal"), last_hash=_p("last_hash"), org=_p("org"),
+            escalation=_p("escalation"), escalated_to=_p("escalated_to"),
+            overdue_since=_p("overdue_since"), rules_version=_p("rules_version"),
+            rules_hash=_p("rules_hash")),
     "insert_instance": instances_table.insert().values(
         {c: _p(c) for c in _INSTANCE_COLS}),
     "insert_audit": audit_table.insert().values({c: _p(c) for c in _AUDIT_COLS}),
@@ -140,6 +163,11 @@ _STATEMENTS: dict[str, Any] = {
     .where(rules_table.c.content_hash == _p("b_hash")),
     "insert_rules": rules_table.insert().values(
         content_hash=_p("content_hash"), version=_p("version"), source=_p("source")),
+    "insert_org": organizations_table.insert().values({c: _p(c) for c in _ORG_COLS}),
+    "delete_org": organizations_table.delete().where(_O.id == _p("b_id")),
+    "get_org": sa.select(organizations_table).where(_O.id == _p("b_id")),
+    "orgs": sa.select(organizations_table).where(_O.id > _p("b_after_id"))
+    .order_by(_O.id).limit(_p("b_limit")),
 }
 
 
@@ -298,10 +326,17 @@ class SqlStore(Store):
 
     def _instance(self, row: Sequence[Any]) -> Instance:
         (iid, procedure, state, data, version, rules_version, rules_hash, created_at,
-         updated_at, deadline_at, terminal, last_hash) = row
+         updated_at, deadline_at, terminal, last_hash, org, escalation, escalated_to,
+         overdue_since) = row
         return Instance(iid, procedure, state, json.loads(data), version, rules_version,
                         rules_hash, self._time(created_at), self._time(updated_at),  # type: ignore[arg-type]
-                        self._time(deadline_at), bool(terminal), last_hash)
+                        self._time(deadline_at), bool(terminal), last_hash, org,
+                        int(escalation), escalated_to, self._time(overdue_since))
+
+    @staticmethod
+    def _org(row: Sequence[Any]) -> Organization:
+        oid, name, level, parent, secretary, attrs, added_by = row
+        return Organization(oid, name, level, parent, secretary, json.loads(attrs), added_by)
 
     def _record(self, row: Sequence[Any]) -> AuditRecord:
         values = list(row)
@@ -395,12 +430,16 @@ class SqlStore(Store):
             raise not_found(instance_id)
         return self._instance(row)
 
-    def commit(self, instance: Instance, expected_version: int, record: AuditRecord) -> None:
+    def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
+               organization: Organization | None = None) -> None:
         params = {
             "b_id": instance.id, "b_expected": expected_version, "state": instance.state,
             "data": instance.data, "version": instance.version,
             "updated_at": instance.updated_at, "deadline_at": instance.deadline_at,
             "terminal": instance.terminal, "last_hash": instance.last_hash,
+            "org": instance.org, "escalation": instance.escalation,
+            "escalated_to": instance.escalated_to, "overdue_since": instance.overdue_since,
+            "rules_version": instance.rules_version, "rules_hash": instance.rules_hash,
         }
         try:
             with self._tx() as conn:
@@ -410,8 +449,39 @@ class SqlStore(Store):
                         raise not_found(instance.id)
                     raise conflict(instance.id, expected_version)
                 self._run(conn, "insert_audit", {c: getattr(record, c) for c in _AUDIT_COLS})
+                if organization is not None:
+                    self._run(conn, "insert_org",
+                              {c: getattr(organization, c) for c in _ORG_COLS})
         except _Collision:
             raise conflict(instance.id, expected_version) from None
+
+    def put_organizations(self, organizations: Iterable[Organization]) -> int:
+        count = 0
+        with self._tx() as conn:
+            for org in organizations:
+                self._run(conn, "delete_org", {"b_id": org.id})
+                self._run(conn, "insert_org", {c: getattr(org, c) for c in _ORG_COLS})
+                count += 1
+        return count
+
+    def organization(self, org_id: str) -> Organization | None:
+        row = self._read(lambda c: self._run(c, "get_org", {"b_id": org_id}).fetchone())
+        return None if row is None else self._org(row)
+
+    def organizations(self) -> Iterator[Organization]:
+        last = ""
+        while True:
+            params = {"b_after_id": last, "b_limit": 5000}
+
+            def page(c: Connection, p: dict[str, Any] = params) -> Any:
+                return self._run(c, "orgs", p).fetchall()
+
+            rows = self._read(page)
+            if not rows:
+                return
+            for row in rows:
+                yield self._org(row)
+            last = rows[-1][0]
 
     def history(self, instance_id: str) -> list[AuditRecord]:
         rows = self._read(lambda c: self._run(c, "history", {"b_id": instance_id}).fetchall())

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageError
-from partyflow.workflows.records import AuditRecord, Instance
+from partyflow.workflows.records import AuditRecord, Instance, Organization
 
 
 def not_found(instance_id: str) -> InstanceNotFound:
@@ -67,14 +67,33 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def commit(self, instance: Instance, expected_version: int, record: AuditRecord) -> None:
+    def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
+               organization: Organization | None = None) -> None:
         """Replace the instance row and append ``record``, atomically, if still at
-        ``expected_version``.
+        ``expected_version``; with ``organization``, add it to the hierarchy in the same
+        transaction (a branch established by this step).
 
         Raises:
             ConcurrentUpdate: the stored version differs, or the record's sequence or
-                idempotency key is taken; nothing was written.
+                idempotency key or the organization's id is taken; nothing was written.
         """
+
+    # A store written before the hierarchy moved into stores holds no organizations: these
+    # defaults keep it working for procedures that use no authority from the hierarchy.
+
+    def put_organizations(self, organizations: Iterable[Organization]) -> int:
+        """Insert or replace organizations (an imported hierarchy) in one transaction;
+        return how many were written."""
+        raise UsageError(Text(f"{type(self).__name__} 不保存组织体系",
+                              f"{type(self).__name__} keeps no organizations"))
+
+    def organization(self, org_id: str) -> Organization | None:
+        """The organization with ``org_id``, or None."""
+        return None
+
+    def organizations(self) -> Iterator[Organization]:
+        """Every organization, by id."""
+        return iter(())
 
     @abstractmethod
     def history(self, instance_id: str) -> list[AuditRecord]:
@@ -109,6 +128,7 @@ class MemoryStore(Store):
         self._instances: dict[str, Instance] = {}
         self._audit: dict[str, list[AuditRecord]] = {}
         self._keys: dict[tuple[str, str], AuditRecord] = {}
+        self._orgs: dict[str, Organization] = {}
 
     def save_rules(self, content_hash: str, version: str, source: str) -> None:
         with self._lock:
@@ -133,18 +153,36 @@ class MemoryStore(Store):
         except KeyError:
             raise not_found(instance_id) from None
 
-    def commit(self, instance: Instance, expected_version: int, record: AuditRecord) -> None:
+    def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
+               organization: Organization | None = None) -> None:
         with self._lock:
             current = self._instances.get(instance.id)
             if current is None:
                 raise not_found(instance.id)
             key = (instance.id, record.idempotency_key) if record.idempotency_key else None
-            if current.version != expected_version or (key is not None and key in self._keys):
+            if current.version != expected_version or (key is not None and key in self._keys) \
+                    or (organization is not None and organization.id in self._orgs):
                 raise conflict(instance.id, expected_version)
             self._instances[instance.id] = instance
             self._audit[instance.id].append(record)
             if key is not None:
                 self._keys[key] = record
+            if organization is not None:
+                self._orgs[organization.id] = organization
+
+    def put_organizations(self, organizations: Iterable[Organization]) -> int:
+        batch = {o.id: o for o in organizations}
+        with self._lock:
+            self._orgs.update(batch)
+        return len(batch)
+
+    def organization(self, org_id: str) -> Organization | None:
+        return self._orgs.get(org_id)
+
+    def organizations(self) -> Iterator[Organization]:
+        with self._lock:
+            orgs = sorted(self._orgs.values(), key=lambda o: o.id)
+        yield from orgs
 
     def history(self, instance_id: str) -> list[AuditRecord]:
         with self._lock:
