@@ -71,6 +71,21 @@
     而且 报告问题 "grid_workers"，在第 8 行
     而且 共报告 2 个问题
 
+  @H5
+  场景: 驻区单位党组织向社区党组织报到（双报到），报到对象须是社区党组织
+    当 检查组织名单：
+      | id    | name             | level     | parent | secretary | registers_with |
+      | city  | 星海市委         | city      |        | 陈建国    |                |
+      | d1    | 东城区委         | district  | city   | 李卫东    |                |
+      | s1    | 东城街道党工委   | street    | d1     | 赵敏      |                |
+      | c1    | 星光社区党委     | community | s1     | 吴晓梅    |                |
+      | unit1 | 星光小学党支部   | community | s1     | 钱进      | c1             |
+      | unit2 | 东城医院党总支   | community | s1     | 孔亮      | s1             |
+      | unit3 | 星海银行党支部   | community | s1     | 严冬      | c9             |
+    那么 报告问题 "registration_level"，在第 7 行
+    而且 报告问题 "unknown_registration"，在第 8 行
+    而且 共报告 2 个问题
+
   # -- 责任链 --------------------------------------------------------------------------------
 
   @H2 @H7

@@ -49,3 +49,9 @@ def test_every_scenario_names_a_rule_or_is_an_engine_guarantee() -> None:
                     untagged.append(f"{path.name}:{n}")
                 pending = set()
     assert not untagged, f"scenarios without a rule id tag: {untagged}"
+
+
+def test_every_hierarchy_rule_has_a_scenario() -> None:
+    # H6 (local standards, off by default) is specified in tests/test_hierarchy.py
+    missing = [rule for rule in ("H1", "H2", "H3", "H4", "H5", "H7") if rule not in _tags()]
+    assert not missing, f"hierarchy rule ids with no scenario tagged @<id>: {missing}"

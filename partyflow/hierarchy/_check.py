@@ -1,5 +1,9 @@
 """Validate organization rows against the hierarchy's levels and standards (H1–H6).
 
+Columns with a meaning beyond ``id,name,level,parent,secretary``: the grid staffing columns
+(H4), the local standards' columns (H6), and ``registers_with`` — the community an
+organization of a resident unit registers with (双报到, H5).
+
 Every violation is collected, each with its row and organization; nothing stops at the first.
 """
 
@@ -150,6 +154,9 @@ class Checker:
                             self.order(i, j)
                         if index[org] == i:
                             suspect.append(i)
+            registers = t.nodes[i].get("registers_with")
+            if registers not in (None, ""):
+                self.registration(i, str(registers).strip())
             if level == staffing:
                 self.grid(i)
             if level in standards:
@@ -203,6 +210,24 @@ class Checker:
                      f"{mine.en} '{org}' belongs under a {w.en}, not under {theirs.en} "
                      f"'{parent}' (levels out of order)", parent=parent, expected=want,
                      actual=up)
+
+    def registration(self, i: int, target: str) -> None:
+        """H5 双报到: an organization registers with a community-level organization."""
+        bottom = self.spec.levels[-1].id
+        label = self._label(bottom)
+        j = self.index.get(target, -1)
+        org = self.t.ids[i]
+        if j < 0:
+            self.add(i, "registers_with", "unknown_registration",
+                     f"“{org}”报到的{label.zh} “{target}” 不存在（双报到，H5）",
+                     f"'{org}' registers with '{target}', which does not exist (H5)",
+                     registers_with=target)
+        elif self.t.levels[j] != bottom:
+            theirs = self._label(self.t.levels[j])
+            self.add(i, "registers_with", "registration_level",
+                     f"“{org}”应向{label.zh}报到（双报到，H5），“{target}”是{theirs.zh}",
+                     f"'{org}' must register with a {label.en} (H5); '{target}' is a "
+                     f"{theirs.en}", registers_with=target, actual=self.t.levels[j])
 
     def grid(self, i: int) -> None:
         gs = self.staffing
