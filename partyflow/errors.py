@@ -15,6 +15,7 @@ The tree::
      │    ├── ConditionFailed      a condition is false; ``.failures`` has every message
      │    ├── ConcurrentUpdate     another writer changed the instance first; nothing was written
      │    └── IdempotencyConflict  the idempotency key was already used for another step
+     ├── StoreError                the database failed; ``outcome_unknown`` if during the commit
      ├── AuditChainBroken          an audit trail was edited, deleted or reordered
      └── UsageError                the library was called wrongly (e.g. a naive datetime)
 
@@ -283,6 +284,22 @@ class IdempotencyConflict(WorkflowError):
     """The idempotency key was already used on this instance for a different step."""
 
 
+class StoreError(PartyflowError):
+    """The database failed (connection lost, server down, disk full, lock timeout).
+
+    Attributes:
+        outcome_unknown: True when the failure hit the commit itself, so the step may or may
+            not have been recorded: retry it with the same idempotency key. False: nothing
+            was written.
+        cause: the driver's message.
+    """
+
+    def __init__(self, text: Text, *, outcome_unknown: bool, cause: str) -> None:
+        self.outcome_unknown = outcome_unknown
+        self.cause = cause
+        super().__init__(text)
+
+
 class AuditChainBroken(PartyflowError):
     """An instance's audit trail does not verify.
 
@@ -321,6 +338,7 @@ __all__ = [
     "PartyflowError",
     "Problem",
     "RulesError",
+    "StoreError",
     "Text",
     "UnknownOrganization",
     "UnknownProcedure",

@@ -387,7 +387,7 @@ def test_public_api_is_pinned() -> None:
         "UnknownProcedure", "UsageError", "WorkflowError", "__version__", "check_rules_text",
         "load_rules", "load_rules_text", "open_store",
         "ChainLink", "Hierarchy", "HierarchyError", "Organization", "ReportRow",
-        "UnknownOrganization", "load_hierarchy",
+        "UnknownOrganization", "load_hierarchy", "StoreError",
     ])
     for name in partyflow.__all__:
         obj = getattr(partyflow, name)

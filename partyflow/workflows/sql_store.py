@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.pool import StaticPool
 
-from partyflow.errors import Text, UsageError
+from partyflow.errors import StoreError, Text, UsageError
 from partyflow.workflows.records import AuditRecord, Instance, Organization
 from partyflow.workflows.store import Store, conflict, not_found
 
@@ -247,6 +247,7 @@ class SqlStore(Store):
         dialect = self._engine.dialect
         self._sqlite = dialect.name == "sqlite"
         self._integrity_errors: type[Exception] = dialect.loaded_dbapi.IntegrityError
+        self._driver_errors: type[Exception] = dialect.loaded_dbapi.Error
         self._sql = {key: self._compile(stmt, dialect) for key, stmt in _STATEMENTS.items()}
         self._convert = {name: fn for name in _TIME_COLS | _JSON_COLS
                          if (fn := self._converter(name)) is not None}
@@ -256,7 +257,11 @@ class SqlStore(Store):
         self._held: list[Connection] = []
         self._held_lock = threading.Lock()
         if create:
-            self.create_schema()
+            try:
+                self.create_schema()
+            except (self._driver_errors, sa.exc.DBAPIError) as exc:
+                self._engine.dispose()
+                raise self._store_error(exc, committing=False) from exc
 
     @staticmethod
     def _compile(stmt: Any, dialect: Dialect) -> _Sql:
@@ -356,18 +361,34 @@ class SqlStore(Store):
         serial = self._serial
         if serial is not None:
             serial.acquire()
+        committing = False
         try:
             conn = self._conn()
             dbapi = self._local.dbapi
             try:
                 yield conn
+                committing = True
                 dbapi.commit()
             except BaseException:
                 self._abort(conn, dbapi)
                 raise
+        except (self._driver_errors, sa.exc.DBAPIError) as exc:
+            raise self._store_error(exc, committing) from exc
         finally:
             if serial is not None:
                 serial.release()
+
+    def _store_error(self, exc: BaseException, committing: bool) -> StoreError:
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+        backend = "SQLite" if self._sqlite else "PostgreSQL"
+        if committing:
+            text = Text(f"{backend} 在提交时出错，本步骤是否已记录无法确定：请用同一幂等键重试（{cause}）",
+                        f"{backend} failed during the commit, so whether the step was recorded "
+                        f"is unknown: retry with the same idempotency key ({cause})")
+        else:
+            text = Text(f"{backend} 出错，未写入任何内容（{cause}）",
+                        f"{backend} failed; nothing was written ({cause})")
+        return StoreError(text, outcome_unknown=committing, cause=cause)
 
     def _abort(self, conn: Connection, dbapi: Any) -> None:
         """Roll back; if the connection is broken, discard it so the next call reconnects."""

@@ -1,0 +1,71 @@
+"""Database failures reach callers as ``StoreError`` (a ``PartyflowError``), never as raw driver
+exceptions, and say whether anything may have been written."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from partyflow import Actor, Engine, RuleSet, StoreError
+from partyflow.workflows.sql_store import SqlStore
+
+SEC = Actor("sec-1", "secretary", "community-1")
+
+
+def _engine(mini_rules: RuleSet, tmp_path: Path) -> tuple[Engine, SqlStore]:
+    store = SqlStore(f"sqlite:///{tmp_path / 'pf.db'}")
+    return Engine(mini_rules, store=store), store
+
+
+def test_a_failing_statement_writes_nothing(mini_rules: RuleSet, tmp_path: Path) -> None:
+    engine, store = _engine(mini_rules, tmp_path)
+    inst = engine.start("mini_election", {"expected": 40}, SEC)
+    other = sqlite3.connect(tmp_path / "pf.db")
+    other.execute("ALTER TABLE pf_audit RENAME TO pf_audit_gone")  # the next INSERT fails
+    other.commit()
+    with pytest.raises(StoreError) as exc:
+        engine.fire(inst.id, "vote", SEC, {"present": 33})
+    assert exc.value.outcome_unknown is False
+    assert "nothing was written" in exc.value.message("en")
+    other.execute("ALTER TABLE pf_audit_gone RENAME TO pf_audit")
+    other.commit()
+    other.close()
+    assert engine.get(inst.id) == inst  # the UPDATE of the same transaction was rolled back
+    assert len(engine.history(inst.id)) == 1
+    store.close()
+
+
+def test_a_failing_commit_says_the_outcome_is_unknown(mini_rules: RuleSet,
+                                                     tmp_path: Path) -> None:
+    engine, store = _engine(mini_rules, tmp_path)
+    inst = engine.start("mini_election", {"expected": 40}, SEC)
+    real = store._local.dbapi
+
+    class FailingCommit:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def commit(self) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    store._local.dbapi = FailingCommit()
+    with pytest.raises(StoreError) as exc:
+        engine.fire(inst.id, "vote", SEC, {"present": 33}, idempotency_key="k-1")
+    assert exc.value.outcome_unknown is True
+    assert "disk I/O error" in exc.value.cause
+    assert "idempotency key" in exc.value.message("en")
+    store._local.dbapi = real
+    # the retry the message asks for is safe: the step is recorded exactly once
+    engine.fire(inst.id, "vote", SEC, {"present": 33}, idempotency_key="k-1")
+    assert [r.trigger for r in engine.history(inst.id)] == ["start", "vote"]
+    store.close()
+
+
+def test_an_unreachable_server_is_a_store_error() -> None:
+    with pytest.raises(StoreError) as exc:
+        SqlStore("postgresql+psycopg://nobody:pw@127.0.0.1:1/none?connect_timeout=2")
+    assert exc.value.outcome_unknown is False
+    assert "PostgreSQL" in exc.value.message("en")
