@@ -15,7 +15,9 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from partyflow.errors import StoreError
 from partyflow.workflows import migrations
+from partyflow.workflows.records import Organization
 from partyflow.workflows.sql_store import SqlStore, metadata
 
 from .conftest import postgres_schema
@@ -172,8 +174,6 @@ def test_in_memory_sqlite_is_safe_across_threads() -> None:
 
 
 def test_store_reconnects_after_the_server_drops_it() -> None:
-    import psycopg
-
     with postgres_schema() as url:
         store = SqlStore(url)
         try:
@@ -183,8 +183,17 @@ def test_store_reconnects_after_the_server_drops_it() -> None:
             with admin.begin() as conn:
                 conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid})
             admin.dispose()
-            with pytest.raises(psycopg.OperationalError):
-                store.rules_source("h")  # this call learns the connection is gone
-            assert store.rules_source("h") == "src"  # the next one reconnects
+            # a read finds the connection gone, reconnects and reads again
+            assert store.rules_source("h") == "src"
+            pid = store._local.dbapi.info.backend_pid
+            with admin.begin() as conn:
+                conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+            admin.dispose()
+            org = Organization("o1", "党组织", "city", None, "书记")
+            with pytest.raises(StoreError) as exc:  # a write is not retried behind your back
+                store.put_organizations([org])
+            assert "terminating connection" in exc.value.cause
+            assert store.put_organizations([org]) == 1  # the next call reconnects
+            assert store.organization("o1") == org
         finally:
             store.close()
