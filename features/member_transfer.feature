@@ -83,6 +83,26 @@
     那么 操作被拒绝，提示包含 "可执行的角色：接收地基层党委"
     而且 当前状态为 "reported"
 
+  @T11 @T4
+  场景: 每个步骤只能填写属于它的字段，接收方不能借接收改动党员类别
+    假如 "party_member" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"
+    而且 "party_member" 执行 "report"
+    而且 "receiving_committee" 执行 "accept"，数据为：
+      | 字段        | 值                  |
+      | member_kind | probationary_member |
+    那么 操作被拒绝，提示包含 "member_kind：步骤 accept 不接受此字段；可填写：probation_record_forwarded"
+    而且 当前状态为 "reported"
+    而且 审计记录共 4 条，哈希链完整
+
   # -- T1: 须转接的情形 -----------------------------------------------------------------------
 
   @T1
