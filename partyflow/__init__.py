@@ -26,11 +26,20 @@ from partyflow.errors import (
     WorkflowError,
 )
 from partyflow.hierarchy import ChainLink, Hierarchy, load_hierarchy
+from partyflow.rules.compare import Change, RulesDiff, diff_rules
 from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.rules.durations import Duration
 from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
 from partyflow.workflows.clock import Clock, SystemClock
 from partyflow.workflows.engine import Engine
+from partyflow.workflows.migration import (
+    ImpactReport,
+    MigrationMap,
+    MigrationReport,
+    impact,
+    load_migration_map,
+    migrate,
+)
 from partyflow.workflows.records import (
     Actor,
     AuditRecord,
@@ -48,6 +57,7 @@ __all__ = [
     "AuditChainBroken",
     "AuditRecord",
     "ChainLink",
+    "Change",
     "Clock",
     "ConcurrentUpdate",
     "ConditionFailed",
@@ -58,11 +68,14 @@ __all__ = [
     "Hierarchy",
     "HierarchyError",
     "IdempotencyConflict",
+    "ImpactReport",
     "Instance",
     "InstanceNotFound",
     "InvalidEventData",
     "InvalidTrigger",
     "MemoryStore",
+    "MigrationMap",
+    "MigrationReport",
     "NotAuthorized",
     "Organization",
     "PartyflowError",
@@ -70,6 +83,7 @@ __all__ = [
     "ProcedureDef",
     "ReportRow",
     "RuleSet",
+    "RulesDiff",
     "RulesError",
     "Store",
     "StoreError",
@@ -82,8 +96,12 @@ __all__ = [
     "WorkflowError",
     "__version__",
     "check_rules_text",
+    "diff_rules",
+    "impact",
     "load_hierarchy",
+    "load_migration_map",
     "load_rules",
     "load_rules_text",
+    "migrate",
     "open_store",
 ]

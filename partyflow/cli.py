@@ -235,6 +235,139 @@ def report(org_id: str, store_url: str, rules_path: Path, procedure: str | None,
     out.print(table)
 
 
+@app.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown"]),
+              default="table", help="终端表格或 Markdown（供审阅）/ a table or Markdown")
+@lang_option
+def diff(old: Path, new: Path, fmt: str, lang: Lang) -> None:
+    """比较两个规则文件，逐流程列出变更（无变更退出码 0，有变更 1，文件有错 2）/ what changed
+    between two rules files (exit 0: none, 1: changes, 2: a file has problems)."""
+    from partyflow.rules.compare import diff_rules
+
+    rulesets = []
+    for path in (old, new):
+        try:
+            rulesets.append(load_rules(path))
+        except RulesError as exc:
+            err.print(exc.format(lang), markup=False)
+            raise click.exceptions.Exit(2) from None
+    d = diff_rules(rulesets[0], rulesets[1])
+    if fmt == "markdown":
+        out.print(d.to_markdown(lang), markup=False)
+    elif not d:
+        out.print(Text("没有变更", "no changes").get(lang))
+    else:
+        for proc, changes in d.by_procedure().items():
+            table = Table(title=proc or Text("文件", "file").get(lang))
+            for zh, en in (("变更", "change"), ("位置", "where"), ("原值", "old"),
+                           ("新值", "new"), ("依据", "basis")):
+                table.add_column(zh if lang == "zh" else en)
+            from partyflow.rules.compare import _KIND_TEXT, _show
+
+            for c in changes:
+                table.add_row(_KIND_TEXT[c.kind].get(lang), ".".join(c.path) or "-",
+                              "-" if c.old is None else _show(c.old),
+                              "-" if c.new is None else _show(c.new), c.basis or "-")
+            out.print(table)
+    if d:
+        raise click.exceptions.Exit(1)
+
+
+@app.command()
+@click.argument("new", type=click.Path(path_type=Path))
+@store_option
+@click.option("--procedure", "-p", default=None, help="只看此流程 / only this procedure")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]),
+              default="table")
+@lang_option
+def impact(new: Path, store_url: str, procedure: str | None, fmt: str, lang: Lang) -> None:
+    """试算新规则对在办实例的影响，不写入任何内容 / dry run: how new rules would affect the
+    running instances (nothing is written)."""
+    from rich.progress import Progress
+
+    from partyflow.workflows.migration import _IMPACT_TEXT
+    from partyflow.workflows.migration import impact as run_impact
+    from partyflow.workflows.store import open_store
+
+    rules = _rules(new, lang)
+    store = open_store(store_url)
+    try:
+        with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+            task = bar.add_task(Text("检查在办实例", "checking running instances").get(lang),
+                                total=None)
+            report = run_impact(store, rules, procedure=procedure,
+                                progress=lambda n: bar.update(task, completed=n))
+    finally:
+        store.close()
+    if fmt == "markdown":
+        out.print(report.to_markdown(lang), markup=False)
+        return
+    if fmt == "json":
+        out.print_json(json.dumps({
+            "new_version": report.new_version, "scanned": report.scanned,
+            "affected": report.affected,
+            "groups": [{"procedure": g.procedure, "state": g.state, "kind": g.kind,
+                        "detail": g.detail, "basis": g.basis, "count": g.count,
+                        "examples": g.examples} for g in report.rows()]},
+            ensure_ascii=False))
+        return
+    table = Table(title=Text(f"新规则 {report.new_version} 的影响：检查 {report.scanned} 个在办实例，"
+                             f"{report.affected} 个受影响",
+                             f"Impact of rules {report.new_version}: {report.scanned} running "
+                             f"instances checked, {report.affected} affected").get(lang))
+    for zh, en in (("流程", "procedure"), ("状态", "state"), ("影响", "impact"),
+                   ("说明", "detail"), ("依据", "basis"), ("实例数", "instances"),
+                   ("示例", "examples")):
+        table.add_column(zh if lang == "zh" else en)
+    for g in report.rows():
+        table.add_row(g.procedure, g.state, _IMPACT_TEXT[g.kind].get(lang), g.detail,
+                      g.basis or "-", str(g.count), ", ".join(g.examples[:3]))
+    out.print(table)
+
+
+@app.command()
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--map", "map_path", required=True, type=click.Path(path_type=Path),
+              help="状态映射文件（YAML）/ the state map (YAML)")
+@store_option
+@click.option("--instance", "instance_ids", multiple=True,
+              help="只迁移这些实例（可重复）/ only these instances (repeatable)")
+@click.option("--apply", is_flag=True, help="实际写入（默认只试算）/ write (a dry run otherwise)")
+@lang_option
+def migrate(new: Path, map_path: Path, store_url: str, instance_ids: tuple[str, ...],
+            apply: bool, lang: Lang) -> None:
+    """按映射把在办实例迁移到新规则；默认试算 / move running instances to new rules by a state
+    map; a dry run unless --apply (exit 1 if any instance is refused)."""
+    from partyflow.workflows.migration import load_migration_map
+    from partyflow.workflows.migration import migrate as run_migrate
+    from partyflow.workflows.store import open_store
+
+    rules = _rules(new, lang)
+    mapping = load_migration_map(map_path)
+    store = open_store(store_url)
+    try:
+        report = run_migrate(store, rules, mapping, instance_ids=instance_ids or None,
+                             apply=apply)
+    finally:
+        store.close()
+    names = {"moved": Text("已迁移", "moved"), "would_move": Text("可迁移（试算）", "would move"),
+             "refused": Text("拒绝", "refused"), "conflict": Text("冲突", "conflict")}
+    table = Table(title=Text(f"迁移到规则 {report.new_version}" + ("" if apply else "（试算，未写入）"),
+                             f"Migration to rules {report.new_version}" +
+                             ("" if apply else " (dry run, nothing written)")).get(lang))
+    for zh, en in (("实例", "instance"), ("流程", "procedure"), ("状态", "state"),
+                   ("结果", "outcome"), ("原因", "reason")):
+        table.add_column(zh if lang == "zh" else en)
+    for o in report.outcomes:
+        table.add_row(o.instance_id, o.procedure, f"{o.from_state} → {o.to_state or '?'}",
+                      names[o.status].get(lang), o.reason.get(lang) if o.reason else "")
+    out.print(table)
+    if report.count("refused") or report.count("conflict"):
+        raise _Fail
+
+
 def audit_table(records: list[Any], lang: Lang, title: str) -> Table:
     """A rich table of audit records, readable in an 80-column terminal."""
     table = Table(title=title)
@@ -269,8 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     lang = _lang_from_argv(args)
     try:
-        app.main(args=args, prog_name="partyflow", standalone_mode=False)
-        return 0
+        code = app.main(args=args, prog_name="partyflow", standalone_mode=False)
+        return code if isinstance(code, int) else 0  # click returns Exit's code here
     except _Fail:
         return 1
     except click.exceptions.Exit as exc:

@@ -248,6 +248,7 @@ class StateDef:
     deadline_name: str | None  # a duration parameter, or a duration input with a default
     on_timeout: str | None
     escalate: bool = False  # overdue: stay, escalate one level up per deadline period
+    renamed_from: str | None = None  # its id in the previous version of the rules
 
 
 @dataclass(frozen=True)

@@ -530,8 +530,14 @@ class _Checker:
                          "on_timeout is given but there is no deadline")
             if st.escalate:
                 self._escalate(proc, st, sloc)
+            if st.renamed_from is not None and st.renamed_from in states:
+                self.add("renamed_from_exists", (*sloc, "renamed_from"),
+                         f"renamed_from 写的 “{st.renamed_from}” 仍是本流程的状态，不能同时是改名前的名字",
+                         f"renamed_from names '{st.renamed_from}', which is still a state of this "
+                         "procedure")
             state_defs[sname] = StateDef(sname, Label(st.label.zh, st.label.en), st.terminal,
-                                         deadline, dparam, st.on_timeout, st.escalate)
+                                         deadline, dparam, st.on_timeout, st.escalate,
+                                         st.renamed_from)
         # reachability
         if proc.initial in states and not partial:
             seen = {proc.initial}

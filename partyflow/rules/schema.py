@@ -139,6 +139,11 @@ class State(_Model):
     on_timeout: Identifier | None = _f(
         "超期时触发的步骤", "Trigger fired when the deadline passes", default=None
     )
+    renamed_from: Identifier | None = _f(
+        "改名前的状态名（修改规则时声明，迁移和差异报告据此对应）",
+        "The state's previous id, declared when renaming so diff and migration match them",
+        default=None,
+    )
     escalate: bool = _f(
         "超期后留在本状态，每过一个期限沿责任链向上一级督办（一级抓一级）",
         "When the deadline passes, stay here and escalate one level up the responsible "
