@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from partyflow.errors import ConcurrentUpdate, Lang, Problem, RulesError, Text
 from partyflow.rules.compare import state_map, transition_key
-from partyflow.rules.definitions import ProcedureDef, RuleSet, TransitionDef
+from partyflow.rules.definitions import ConditionDef, ProcedureDef, RuleSet, TransitionDef
 from partyflow.rules.loader import load_rules_text
 from partyflow.rules.yaml_source import parse_yaml
 from partyflow.workflows.audit import record_hash
@@ -124,10 +124,10 @@ class _Versions:
 
 
 def _holds(proc: ProcedureDef, t: TransitionDef, inst: Instance,
-           now: dt.datetime) -> tuple[bool, list[str]]:
+           now: dt.datetime) -> tuple[bool, list[ConditionDef]]:
     """Whether ``t``'s conditions that read only stored data hold for ``inst``; the messages
     of those that fail. Conditions reading the step (``actor``, ``event``) are left out."""
-    failed: list[str] = []
+    failed: list[ConditionDef] = []
     for cond in t.conditions:
         if cond.expression.variables & STEP_NAMES:
             continue
@@ -137,7 +137,7 @@ def _holds(proc: ProcedureDef, t: TransitionDef, inst: Instance,
         except Exception:
             ok = False
         if not ok:
-            failed.append(cond.expression.source)
+            failed.append(cond)
     return not failed, failed
 
 
@@ -213,7 +213,10 @@ def _instance_impact(inst: Instance, old: ProcedureDef, new: ProcedureDef, now: 
         was, _ = _holds(old, t, inst, now)
         will, failing = _holds(new, n, inst, now)
         if was and not will:
-            add(inst, "now_fails", f"{t.trigger}: {'; '.join(failing)}", n.bases)
+            bases = ",".join(dict.fromkeys(c.basis for c in failing if c.basis))
+            add(inst, "now_fails",
+                f"{t.trigger}: {'; '.join(c.expression.source for c in failing)}",
+                bases or n.bases)
         elif will and not was:
             add(inst, "now_passes", t.trigger, n.bases)
     if inst.overdue_since is None:
