@@ -738,7 +738,7 @@ def bench_breakdown(rep: Report, sz: Sizes) -> None:
          True, n),
         ("Engine._coerce(event data)", lambda: eng._coerce(proc, HOLD_DATA, dict), False, n),
         ("Engine._evaluate (guard: CEL execute + exceeds)",
-         lambda: eng._evaluate(proc, hold, merged, ACTOR, now), False, n),
+         lambda: eng._evaluate(proc, hold, merged, HOLD_DATA, ACTOR, now, inst), False, n),
         ("ProcedureMachine.step (transitions Event.trigger)",
          lambda: machine.step("open", hold), True, n),
         ("audit.record_hash (JSON + SHA-256)", lambda: record_hash(**fields), True, n),
