@@ -311,3 +311,58 @@ def test_cli_diff_impact_and_migrate(mini_rules: RuleSet, tmp_path: Path) -> Non
     check = Engine(mini_rules, store=url)
     assert check.get(esc).rules_version == "test-2" and check.verify(esc) == 5
     check.store.close()
+
+
+def test_config_transfer_deadline_change_names_the_accepted_transfers(tmp_path: Path) -> None:
+    """The issue's acceptance with a transfer deadline: the receipt period (T7) shortened."""
+    from partyflow import load_hierarchy
+
+    root = Path(__file__).resolve().parent.parent
+    config = root / "config" / "rules.yaml"
+    old = load_rules(config)
+    text = config.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2026.2"')
+    assert text.count("value: P1M\n        basis: T7") == 1
+    new = load_rules_text(text.replace("value: P1M\n        basis: T7",
+                                       "value: P10D\n        basis: T7"), "rules-2026.2.yaml")
+    assert [(c.kind, str(c.old), str(c.new), c.basis) for c in diff_rules(old, new).changes
+            if c.procedure == "member_transfer"] == [
+        ("parameter_changed", "P1M", "P10D", "T7"),
+        ("deadline_changed", "receipt_within=P1M", "receipt_within=P10D", "T7")]
+    clock = FakeClock(T0)
+    engine = Engine(old, store=f"sqlite:///{tmp_path / 'pf.db'}", clock=clock)
+    engine.import_organizations(load_hierarchy(root / "examples" / "hierarchy.csv", old))
+    member = Actor("m", "party_member")
+    branch = Actor("吴晓梅", "sending_branch", "xingguang")
+    sender = Actor("s", "sending_committee", "dongcheng-street")
+    receiver = Actor("r", "receiving_committee", "xinjie-street")
+    data = {"member_kind": "full_member", "move_reason": "residence_changed",
+            "stable_job": True, "fixed_residence": True, "employer_has_party_org": False,
+            "destination_kind": "community", "sending_org": "xingguang",
+            "receiving_org": "xinjie-north"}
+    accepted, reported = [], []
+    for k in range(3):
+        iid = engine.start("member_transfer", data, member).id
+        engine.fire(iid, "submit", branch)
+        engine.fire(iid, "issue_letter", sender)
+        engine.fire(iid, "report", member)
+        if k < 2:
+            engine.fire(iid, "accept", receiver)
+            accepted.append(iid)
+        else:
+            reported.append(iid)
+    clock.advance("P12D")
+    report = impact(engine.store, new, now=clock.now())
+    groups = {(g.state, g.kind): g for g in report.rows()}
+    assert sorted(groups[("accepted", "overdue_at_once")].examples) == sorted(accepted)
+    assert groups[("accepted", "deadline_moved")].basis == "T7"
+    assert report.total_affected == 2 and reported[0] not in str(report.rows())
+    mapping = load_migration_map(_map(tmp_path, "procedures: {}\n"))
+    result = migrate(engine.store, new, mapping, apply=True, now=clock.now())
+    assert result.count("moved") == 3
+    ticked = Engine(new, store=engine.store, clock=clock).tick()
+    assert sorted(i for i, trig, _, _ in ticked.fired if trig == "flag_receipt_overdue") == \
+        sorted(accepted)
+    for iid in [*accepted, *reported]:
+        assert engine.history(iid)[-1 if iid in reported else -2].trigger == MIGRATE_TRIGGER
+        engine.verify(iid)
+    engine.store.close()
