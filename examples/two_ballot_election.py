@@ -17,20 +17,31 @@ import tempfile
 from pathlib import Path
 
 from partyflow import Actor, ConditionFailed, Engine, load_rules
+from partyflow.hierarchy import load_hierarchy_text
 
 RULES = Path(os.environ.get("PARTYFLOW_TEST_RULES")
              or Path(__file__).resolve().parent.parent / "config" / "rules.yaml")
 SLATE = ["李红", "王强", "张伟", "赵敏"]
+# a village under a township: the township sits at the hierarchy's street level (街道/乡镇)
+ORGANIZATIONS = """id,name,level,parent,secretary
+xinghai,星海市委,city,,陈建国
+xicheng,西城区委,district,xinghai,王秀英
+hexi-township,河西镇党委,street,xicheng,周林
+hexi-village,河西村党支部,community,hexi-township,刘洋
+"""
 
 
 def main(db: Path) -> str:
-    engine = Engine(load_rules(RULES), store=f"sqlite:///{db}")
+    rules = load_rules(RULES)
+    engine = Engine(rules, store=f"sqlite:///{db}")
+    engine.import_organizations(load_hierarchy_text(ORGANIZATIONS, levels=rules))
     branch = Actor("liu.yang", "election_organizer", org="hexi-village")
     tellers = Actor("tellers-1", "scrutineer", org="hexi-village")
     township = Actor("zhou.lin", "township_committee", org="hexi-township")
 
     case = engine.start("two_ballot_election",
-                        {"org_name": "河西村党支部", "term_ends": "2026-10-01",
+                        {"org_name": "河西村党支部", "electing_org": "hexi-village",
+                         "term_ends": "2026-10-01",
                          "ineligible_members": ["钱进"]}, branch)
     engine.fire(case.id, "request_election", branch, {"election_date": "2026-09-25"})
     engine.fire(case.id, "approve_election", township)

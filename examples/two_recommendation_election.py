@@ -15,20 +15,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-from partyflow import Actor, ConditionFailed, Engine, load_rules
+from partyflow import Actor, ConditionFailed, Engine, load_hierarchy, load_rules
 
 RULES = Path(os.environ.get("PARTYFLOW_TEST_RULES")
              or Path(__file__).resolve().parent.parent / "config" / "rules.yaml")
 
 
 def main(db: Path) -> str:
-    engine = Engine(load_rules(RULES), store=f"sqlite:///{db}")
-    branch = Actor("wang.li", "election_organizer", org="xingfu-community")
-    tellers = Actor("tellers-1", "scrutineer", org="xingfu-community")
+    rules = load_rules(RULES)
+    engine = Engine(rules, store=f"sqlite:///{db}")
+    engine.import_organizations(
+        load_hierarchy(Path(__file__).resolve().parent / "hierarchy.csv", rules))
+    branch = Actor("wang.li", "election_organizer", org="chaoyang")
+    tellers = Actor("tellers-1", "scrutineer", org="chaoyang")
     street = Actor("zhao.min", "street_committee", org="dongcheng-street")
 
     case = engine.start("two_recommendation_election",
-                        {"org_name": "幸福社区党支部", "term_ends": "2026-10-01"}, branch)
+                        {"org_name": "朝阳社区党总支", "electing_org": "chaoyang",
+                         "term_ends": "2026-10-01"}, branch)
     engine.fire(case.id, "request_election", branch, {"election_date": "2026-09-25"})
     engine.fire(case.id, "approve_election", street)
     engine.fire(case.id, "record_party_recommendation", branch,

@@ -216,3 +216,22 @@
     那么 操作被拒绝，提示包含 "组织编号 chaoyang 已被使用"
     而且 当前状态为 "results_filed"
     而且 审计记录共 5 条，哈希链完整
+
+  @E8 @E11
+  场景: 换届请示只能由召开选举的党组织的直接上级批准，其他街道党工委被拒绝
+    假如 "election_organizer" 发起流程 "two_recommendation_election"，数据为：
+      | 字段         | 值             |
+      | org_name     | 朝阳社区党总支 |
+      | electing_org | chaoyang       |
+      | term_ends    | 2026-10-01     |
+    当 "郑国强" 代表 "xingguang" 以 "election_organizer" 身份执行 "request_election"，数据为：
+      | 字段          | 值         |
+      | election_date | 2026-09-25 |
+    那么 操作被拒绝，提示包含 "只有朝阳社区党总支（chaoyang）可以"
+    当 "郑国强" 代表 "chaoyang" 以 "election_organizer" 身份执行 "request_election"，数据为：
+      | 字段          | 值         |
+      | election_date | 2026-09-25 |
+    而且 "孙立华" 代表 "hepingli-street" 以 "street_committee" 身份执行 "approve_election"
+    那么 操作被拒绝，提示包含 "只有东城街道党工委（dongcheng-street）可以"
+    当 "赵敏" 代表 "dongcheng-street" 以 "street_committee" 身份执行 "approve_election"
+    那么 当前状态为 "approved_for_election"

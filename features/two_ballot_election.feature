@@ -10,6 +10,7 @@
     而且 "election_organizer" 发起流程 "two_ballot_election"，数据为：
       | 字段               | 值           |
       | org_name           | 星光村党支部 |
+      | electing_org       | xingguang    |
       | term_ends          | 2026-10-01   |
       | ineligible_members | [钱进, 孙立] |
 
