@@ -152,6 +152,7 @@ def impact(store: Store, new_rules: RuleSet, *, procedure: str | None = None,
     moment = now or dt.datetime.now(dt.UTC)
     report = ImpactReport(new_version=new_rules.version)
     versions = _Versions(store, new_rules)
+    pairings: dict[tuple[str, str], _Pairing] = {}
 
     def add(inst: Instance, kind: str, detail: str, basis: str | None) -> None:
         key = (inst.procedure, inst.state, kind, detail)
@@ -178,7 +179,11 @@ def impact(store: Store, new_rules: RuleSet, *, procedure: str | None = None,
         if new is None:
             add(inst, "state_removed", Text("流程已删除", "procedure removed").en, None)
         else:
-            _instance_impact(inst, old, new, moment, add)
+            key = (inst.rules_hash, inst.procedure)
+            pairing = pairings.get(key)
+            if pairing is None:
+                pairing = pairings[key] = _pairing(old, new)
+            _instance_impact(inst, old, new, moment, add, pairing)
         if sum(g.count for g in report.groups.values()) > before[1]:
             report.affected += 1
     if progress is not None:
@@ -186,16 +191,25 @@ def impact(store: Store, new_rules: RuleSet, *, procedure: str | None = None,
     return report
 
 
+_Pairing = tuple[dict[str, str | None], dict[tuple[Any, ...], list[TransitionDef]]]
+
+
+def _pairing(old: ProcedureDef, new: ProcedureDef) -> _Pairing:
+    """Old state → new state, and the new transitions by identity (computed once per pair)."""
+    news: dict[tuple[Any, ...], list[TransitionDef]] = {}
+    for t in new.transitions:
+        news.setdefault(transition_key(t), []).append(t)
+    return state_map(old, new), news
+
+
 def _instance_impact(inst: Instance, old: ProcedureDef, new: ProcedureDef, now: dt.datetime,
-                     add: Callable[[Instance, str, str, str | None], None]) -> None:
-    rename = state_map(old, new)
+                     add: Callable[[Instance, str, str, str | None], None],
+                     pairing: _Pairing) -> None:
+    rename, news = pairing
     target = rename.get(inst.state)
     if target is None:
         add(inst, "state_removed", inst.state, None)
         return
-    news: dict[tuple[Any, ...], list[TransitionDef]] = {}
-    for t in new.transitions:
-        news.setdefault(transition_key(t), []).append(t)
     for t in old.transitions:
         if inst.state not in t.sources:
             continue
