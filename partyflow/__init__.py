@@ -26,8 +26,8 @@ from partyflow.errors import (
     WorkflowError,
 )
 from partyflow.hierarchy import ChainLink, Hierarchy, load_hierarchy
-from partyflow.rules.compare import Change, RulesDiff, diff_rules
 from partyflow.rules.definitions import ProcedureDef, RuleSet
+from partyflow.rules.diff import Change, DiffWarning, RulesDiff, diff_rules
 from partyflow.rules.durations import Duration
 from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
 from partyflow.workflows.clock import Clock, SystemClock
@@ -62,6 +62,7 @@ __all__ = [
     "ConcurrentUpdate",
     "ConditionFailed",
     "ConditionFailure",
+    "DiffWarning",
     "Duration",
     "Engine",
     "FieldError",

@@ -244,33 +244,38 @@ def report(org_id: str, store_url: str, rules_path: Path, procedure: str | None,
 def diff(old: Path, new: Path, fmt: str, lang: Lang) -> None:
     """比较两个规则文件，逐流程列出变更（无变更退出码 0，有变更 1，文件有错 2）/ what changed
     between two rules files (exit 0: none, 1: changes, 2: a file has problems)."""
-    from partyflow.rules.compare import diff_rules
+    from rich.markup import escape
 
-    rulesets = []
-    for path in (old, new):
+    from partyflow.rules.diff import diff_rules
+
+    rulesets, broken = [], False
+    for path in (old, new):  # both files' problems, each as file:line:column
         try:
-            rulesets.append(load_rules(path))
-        except RulesError as exc:
-            err.print(exc.format(lang), markup=False)
-            raise click.exceptions.Exit(2) from None
+            rulesets.append(_rules(path, lang))
+        except _Fail:
+            broken = True
+    if broken:
+        raise click.exceptions.Exit(2)
     d = diff_rules(rulesets[0], rulesets[1])
+    for w in d.warnings:
+        err.print(f"{new}: {w.procedure}.{'.'.join(w.path)}: {w.text.get(lang)}", markup=False)
     if fmt == "markdown":
         out.print(d.to_markdown(lang), markup=False)
     elif not d:
         out.print(Text("没有变更", "no changes").get(lang))
     else:
-        for proc, changes in d.by_procedure().items():
-            table = Table(title=proc or Text("文件", "file").get(lang))
-            for zh, en in (("变更", "change"), ("位置", "where"), ("原值", "old"),
-                           ("新值", "new"), ("依据", "basis")):
-                table.add_column(zh if lang == "zh" else en)
-            from partyflow.rules.compare import _KIND_TEXT, _show
-
-            for c in changes:
-                table.add_row(_KIND_TEXT[c.kind].get(lang), ".".join(c.path) or "-",
-                              "-" if c.old is None else _show(c.old),
-                              "-" if c.new is None else _show(c.new), c.basis or "-")
+        heads = (("变更", "change"), ("位置", "where"), ("原值", "old"), ("新值", "new"),
+                 ("依据", "basis"), ("名称", "name"))
+        for proc in d.by_procedure():
+            table = Table(title=escape(d.heading(proc, lang)), title_justify="left")
+            for zh, en in heads:
+                table.add_column(zh if lang == "zh" else en, overflow="fold")
+            for row in d.rows(proc, lang):  # values such as [a, b] are text, not markup
+                table.add_row(*(escape(cell) for cell in row))
             out.print(table)
+        out.print(Text(f"{d.old_version} → {d.new_version}：共 {len(d.changes)} 处变更",
+                       f"{d.old_version} → {d.new_version}: {len(d.changes)} change(s)"
+                       ).get(lang), markup=False)
     if d:
         raise click.exceptions.Exit(1)
 

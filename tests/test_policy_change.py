@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from partyflow import Actor, Engine, RulesError, RuleSet, load_rules, load_rules_text
-from partyflow.rules.compare import diff_rules
+from partyflow.rules.diff import diff_rules
 from partyflow.testing import FakeClock
 from partyflow.workflows.migration import (
     MIGRATE_TRIGGER,
