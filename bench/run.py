@@ -439,7 +439,7 @@ def _sqlite_ceiling(db_dir: Path, sync: str, n_inst: int, repeats: int, with_sel
     """stdlib sqlite3 on partyflow's own schema: per transaction one UPDATE of the instance
     row (optimistic version check) + one INSERT of an audit row. No hashing, no JSON of live
     data (pre-serialized), prepared statements cached by the sqlite3 module."""
-    from partyflow.workflows.sql_store import SqlStore
+    from partyflow.stores.sql import SqlStore
 
     path = db_dir / f"raw_{sync.lower()}_{int(with_select)}.db"
     for suffix in ("", "-wal", "-shm"):

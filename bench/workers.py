@@ -442,7 +442,7 @@ _AREAS = (
     ("transitions", ("/transitions/",)),
     ("logging", ("/logging/",)),
     ("CEL", ("cel", "/rules/")),
-    ("partyflow store (sql_store.py)", ("sql_store.py",)),
+    ("partyflow store (sql_store.py)", ("stores/sql.py",)),
     ("partyflow audit (audit.py)", ("audit.py",)),
     ("partyflow engine + records", ("/partyflow/",)),
     ("datetime", ("datetime", "strftime", "fromisoformat", "astimezone")),

@@ -26,13 +26,7 @@ from partyflow.errors import (
     WorkflowError,
 )
 from partyflow.hierarchy import ChainLink, Hierarchy, load_hierarchy
-from partyflow.rules.definitions import ProcedureDef, RuleSet
-from partyflow.rules.diff import Change, DiffWarning, RulesDiff, diff_rules
-from partyflow.rules.durations import Duration
-from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
-from partyflow.workflows.clock import Clock, SystemClock
-from partyflow.workflows.engine import Engine
-from partyflow.workflows.migration import (
+from partyflow.policy.change import (
     ImpactReport,
     MigrationMap,
     MigrationReport,
@@ -40,6 +34,13 @@ from partyflow.workflows.migration import (
     load_migration_map,
     migrate,
 )
+from partyflow.rules.definitions import ProcedureDef, RuleSet
+from partyflow.rules.diff import Change, DiffWarning, RulesDiff, diff_rules
+from partyflow.rules.durations import Duration
+from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
+from partyflow.stores import MemoryStore, Store, open_store
+from partyflow.workflows.clock import Clock, SystemClock
+from partyflow.workflows.engine import Engine
 from partyflow.workflows.records import (
     Actor,
     AuditRecord,
@@ -48,7 +49,6 @@ from partyflow.workflows.records import (
     ReportRow,
     TickReport,
 )
-from partyflow.workflows.store import MemoryStore, Store, open_store
 
 __version__ = "0.1.0"
 

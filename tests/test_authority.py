@@ -21,8 +21,8 @@ from partyflow import (
     load_rules,
     load_rules_text,
 )
+from partyflow.stores.base import Store
 from partyflow.testing import FakeClock
-from partyflow.workflows.store import Store
 
 from .conftest import FIXTURES, ROOT
 

@@ -176,7 +176,7 @@ def _race(url: str, label: str) -> None:
 
 
 def test_contention_sqlite_file(tmp_path: Path) -> None:
-    from partyflow.workflows.sql_store import SqlStore
+    from partyflow.stores.sql import SqlStore
 
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     SqlStore(url).close()  # the schema exists before the race (its own race is tested apart)

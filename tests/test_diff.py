@@ -20,8 +20,9 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from partyflow import RuleSet, cli, load_rules, load_rules_text
+from partyflow import RuleSet, load_rules, load_rules_text
 from partyflow.cli import app
+from partyflow.cli import commands as cli
 from partyflow.errors import Text
 from partyflow.rules.diff import KINDS, Change, RulesDiff, diff_rules
 

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from partyflow import Actor, Engine, PartyflowError, load_rules
-from partyflow.workflows.sql_store import SqlStore
+from partyflow.stores.sql import SqlStore
 
 from .conftest import FIXTURES, postgres_schema
 

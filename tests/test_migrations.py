@@ -16,9 +16,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from partyflow.errors import StoreError
-from partyflow.workflows import migrations
+from partyflow.stores import migrations
+from partyflow.stores.sql import SqlStore, metadata
 from partyflow.workflows.records import Organization
-from partyflow.workflows.sql_store import SqlStore, metadata
 
 from .conftest import postgres_schema
 
@@ -123,7 +123,7 @@ def test_processes_starting_at_once_migrate_once(db_url: str) -> None:
 
 def test_command_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    run = [sys.executable, "-m", "partyflow.workflows.migrations", url]
+    run = [sys.executable, "-m", "partyflow.stores.migrations", url]
     done = subprocess.run([*run, "upgrade"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"{migrations.head()} (head {migrations.head()})"
     assert _state(url)[0] == []

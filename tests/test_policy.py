@@ -1,7 +1,7 @@
 """Policy change edge cases (规则变更) on every store, beyond ``test_policy_change.py``.
 
 The tests marked ``xfail(strict=True)`` reproduce known defects of
-``partyflow.workflows.migration`` (impact/migrate); each reason says what is wrong. A fix
+``partyflow.policy.change`` (impact/migrate); each reason says what is wrong. A fix
 turns the xfail into an XPASS failure: remove the marker then.
 """
 
@@ -20,15 +20,15 @@ from partyflow import (
     RuleSet,
     load_rules_text,
 )
-from partyflow.testing import FakeClock
-from partyflow.workflows.migration import (
+from partyflow.policy.change import (
     MIGRATE_TRIGGER,
     MigrationMap,
     impact,
     load_migration_map,
     migrate,
 )
-from partyflow.workflows.store import Store
+from partyflow.stores.base import Store
+from partyflow.testing import FakeClock
 
 from .conftest import MINI
 

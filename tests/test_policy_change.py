@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 
 from partyflow import Actor, Engine, RulesError, RuleSet, load_rules, load_rules_text
-from partyflow.rules.diff import diff_rules
-from partyflow.testing import FakeClock
-from partyflow.workflows.migration import (
+from partyflow.policy.change import (
     MIGRATE_TRIGGER,
     impact,
     load_migration_map,
     migrate,
 )
-from partyflow.workflows.store import Store
+from partyflow.rules.diff import diff_rules
+from partyflow.stores.base import Store
+from partyflow.testing import FakeClock
 
 from .conftest import MINI
 

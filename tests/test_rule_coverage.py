@@ -10,7 +10,12 @@ RULES_MD = ROOT.parent / "shared" / "domain" / "RULES.md"
 PROCEDURE_RULES = re.compile(r"^- ([TBED]\d+) ", re.M)
 # the ids of ../shared/domain/RULES.md, for checkouts that do not have shared/ beside them
 KNOWN_IDS = [f"T{i}" for i in range(1, 12)] + [f"B{i}" for i in range(1, 8)] + \
-    [f"E{i}" for i in range(1, 12)] + [f"D{i}" for i in range(1, 9)]
+    [f"E{i}" for i in range(1, 13)] + [f"D{i}" for i in range(1, 9)]
+# rules RULES.md states that no procedure encodes yet, each with why; a scenario tagged with one
+# fails the test until it is taken off this list
+NOT_YET_ENCODED = {
+    "E12": "term expiry (换届提醒, RULES.md §8) is a long-running procedure, not encoded yet",
+}
 
 
 def _tags() -> set[str]:
@@ -27,8 +32,11 @@ def test_every_procedure_rule_has_a_scenario() -> None:
     if RULES_MD.exists():  # the specification's own list must still be the one we know
         found = set(PROCEDURE_RULES.findall(RULES_MD.read_text(encoding="utf-8")))
         assert found == set(KNOWN_IDS), sorted(found ^ set(KNOWN_IDS))
-    missing = [rule for rule in ids if rule not in _tags()]
-    assert not missing, f"rule ids with no scenario tagged @<id> in features/: {missing}"
+    missing = {rule for rule in ids if rule not in _tags()}
+    assert missing <= set(NOT_YET_ENCODED), \
+        f"rule ids with no scenario tagged @<id> in features/: {sorted(missing - set(NOT_YET_ENCODED))}"
+    assert set(NOT_YET_ENCODED) <= missing, \
+        f"now encoded, take off NOT_YET_ENCODED: {sorted(set(NOT_YET_ENCODED) - missing)}"
 
 
 def test_every_scenario_names_a_rule_or_is_an_engine_guarantee() -> None:

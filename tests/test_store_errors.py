@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from partyflow import Actor, Engine, RuleSet, StoreError
-from partyflow.workflows.sql_store import SqlStore
+from partyflow.stores.sql import SqlStore
 
 SEC = Actor("sec-1", "secretary", "community-1")
 

@@ -344,7 +344,7 @@ def test_broken_duration_parameter_is_reported_once() -> None:
 
 def test_libyaml_and_pure_python_loaders_agree_on_every_fixture() -> None:
     """The fast libyaml path must give exactly the positions and problems of the exact one."""
-    from partyflow.rules import yaml_source as ys
+    from partyflow.rules import source as ys
 
     root = Path(__file__).resolve().parent
     files = [root.parent / "config" / "rules.yaml", *sorted((root / "fixtures").rglob("*.yaml"))]

@@ -27,9 +27,19 @@ from partyflow.hierarchy._config import (
     resolve,
 )
 from partyflow.hierarchy._read import Table, no_gc, read_csv_text, read_file, read_yaml_text
-from partyflow.hierarchy._tree import ChainLink, Hierarchy, Org
+from partyflow.hierarchy._tree import Hierarchy, Org
+from partyflow.hierarchy.query import (
+    ChainLink,
+    HierarchyView,
+    Levels,
+    Organization,
+    OrganizationSource,
+)
 from partyflow.rules.schema import GridStaffing, LocalStandard, SubUnit
 from partyflow.rules.schema import Hierarchy as HierarchySpec
+
+resolve_levels = resolve
+"""The ``hierarchy:`` section to use for ``levels`` (a ``RuleSet``, a spec, levels or None)."""
 
 
 def check_hierarchy(path: str | Path, levels: LevelsArg = None) -> list[Problem]:
@@ -92,12 +102,17 @@ __all__ = [
     "Hierarchy",
     "HierarchyError",
     "HierarchySpec",
+    "HierarchyView",
     "Level",
+    "Levels",
     "LocalStandard",
     "Org",
+    "Organization",
+    "OrganizationSource",
     "SubUnit",
     "UnknownOrganization",
     "check_hierarchy",
     "load_hierarchy",
     "load_hierarchy_text",
+    "resolve_levels",
 ]

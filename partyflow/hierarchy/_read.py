@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from partyflow.errors import Problem, Text
-from partyflow.rules.yaml_source import parse_yaml
+from partyflow.rules.source import parse_yaml
 
 REQUIRED = ("id", "name", "level", "parent", "secretary")
 CORE = frozenset(REQUIRED)

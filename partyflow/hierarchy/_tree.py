@@ -6,33 +6,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any
 
 import networkx as nx
 
 from partyflow.errors import Text, UnknownOrganization
 from partyflow.hierarchy._read import Table, no_gc
+from partyflow.hierarchy.query import ChainLink
 from partyflow.rules.schema import Hierarchy as HierarchySpec
-
-
-class ChainLink(NamedTuple):
-    """One organization on a responsibility chain (a named tuple: cheap to build).
-
-    Attributes:
-        org_id: the organization.
-        name: its name.
-        level: its level id (``city`` … ``community``, or a unit such as ``grid``).
-        label: the level's label.
-        duty: the level's duty (主体责任 …); None for units below the levels.
-        secretary: its secretary (书记), or None when the file names none (grids).
-    """
-
-    org_id: str
-    name: str
-    level: str
-    label: Text
-    duty: Text | None
-    secretary: str | None
 
 
 @dataclass(frozen=True)

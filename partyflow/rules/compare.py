@@ -1,6 +1,6 @@
 """Which states and transitions of one rules version continue in another (pure).
 
-Shared by ``partyflow.rules.diff`` (the change list) and ``partyflow.workflows.migration``
+Shared by ``partyflow.rules.diff`` (the change list) and ``partyflow.policy.change``
 (impact and migration), so both agree on what continues what.
 """
 

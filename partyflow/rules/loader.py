@@ -45,7 +45,7 @@ from partyflow.rules.expressions import (
     make_context,
     parse_template,
 )
-from partyflow.rules.yaml_source import Mark, YamlDocument, parse_yaml
+from partyflow.rules.source import Mark, YamlDocument, parse_yaml
 
 _ACTOR_FIELD = re.compile(r"\bactor\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at", "escalation"})

@@ -25,8 +25,7 @@ from partyflow.errors import (
     UsageError,
     WorkflowError,
 )
-from partyflow.hierarchy import ChainLink, Hierarchy, HierarchySpec
-from partyflow.hierarchy._config import resolve as resolve_levels
+from partyflow.hierarchy import ChainLink, Hierarchy, HierarchySpec, resolve_levels
 from partyflow.rules.definitions import (
     AuthorityDef,
     ConditionDef,
@@ -35,6 +34,8 @@ from partyflow.rules.definitions import (
     TransitionDef,
 )
 from partyflow.rules.loader import load_rules_text
+from partyflow.stores.base import Store
+from partyflow.stores.open import open_store
 from partyflow.workflows.audit import record_hash, verify_chain
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.machine import ProcedureMachine
@@ -47,7 +48,6 @@ from partyflow.workflows.records import (
     ReportRow,
     TickReport,
 )
-from partyflow.workflows.store import Store, open_store
 
 _EMPTY: Mapping[str, Any] = {}
 

@@ -1,4 +1,7 @@
-"""The runtime's plain records: who acts, an instance's current state, an audit entry."""
+"""The runtime's plain records: who acts, an instance's current state, an audit entry.
+
+``Organization`` lives in ``partyflow.hierarchy.query`` and is re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from partyflow.errors import Text, UsageError
+from partyflow.hierarchy.query import Organization
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,29 +85,6 @@ class Instance:
     escalation: int = 0
     escalated_to: str | None = None
     overdue_since: dt.datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Organization:
-    """An organization as the engine's store holds it (the runtime copy of the hierarchy).
-
-    Attributes:
-        id: the organization id.
-        name: its name (e.g. 星光社区党委).
-        level: its level or unit id (``city`` … ``community``, ``grid``).
-        parent: its direct superior's id, None at the top.
-        secretary: its secretary (书记) as the calling system identifies the person, or None.
-        attrs: every other column of the organization list.
-        added_by: the instance whose establishment added it, or None when imported.
-    """
-
-    id: str
-    name: str
-    level: str
-    parent: str | None
-    secretary: str | None
-    attrs: Mapping[str, Any] = field(default_factory=dict)
-    added_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,3 +162,6 @@ class ReportRow:
     open: int
     overdue: int
     escalated: int
+
+__all__ = ["SYSTEM_ACTOR", "Actor", "AuditRecord", "Instance", "Organization", "ReportRow",
+           "TickReport"]

@@ -11,11 +11,11 @@ are stamped at the first revision, which created exactly those tables.
 
 From a shell (operations)::
 
-    python -m partyflow.workflows.migrations postgresql+psycopg://user:pw@host/db   # upgrade
-    python -m partyflow.workflows.migrations URL current                           # show
+    python -m partyflow.stores.migrations postgresql+psycopg://user:pw@host/db   # upgrade
+    python -m partyflow.stores.migrations URL current                           # show
 
 New revisions go in ``versions/`` (``alembic -c <ini with script_location =
-partyflow.workflows:migrations> revision -m "…"``); each must be self-contained, not import
+partyflow.stores:migrations> revision -m "…"``); each must be self-contained, not import
 the live ``metadata``.
 """
 

@@ -26,11 +26,11 @@ from partyflow.errors import ConcurrentUpdate, Lang, Problem, RulesError, Text
 from partyflow.rules.compare import state_map, transition_key
 from partyflow.rules.definitions import ConditionDef, ProcedureDef, RuleSet, TransitionDef
 from partyflow.rules.loader import load_rules_text
-from partyflow.rules.yaml_source import parse_yaml
+from partyflow.rules.source import parse_yaml
+from partyflow.stores.base import Store
 from partyflow.workflows.audit import record_hash
 from partyflow.workflows.engine import STEP_NAMES, bind_names
 from partyflow.workflows.records import AuditRecord, Instance
-from partyflow.workflows.store import Store
 
 MIGRATE_TRIGGER = "migrate_rules"
 """The trigger of the audit record a migration writes."""

@@ -28,8 +28,8 @@ from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.pool import StaticPool
 
 from partyflow.errors import StoreError, Text, UsageError
+from partyflow.stores.base import Store, conflict, not_found
 from partyflow.workflows.records import AuditRecord, Instance, Organization
-from partyflow.workflows.store import Store, conflict, not_found
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
 _UTC = dt.UTC
@@ -485,12 +485,12 @@ class SqlStore(Store):
     # -- the Store interface -----------------------------------------------------------------
 
     def create_schema(self) -> None:
-        """Bring the schema to the newest migration (``partyflow.workflows.migrations``).
+        """Bring the schema to the newest migration (``partyflow.stores.migrations``).
 
         Safe when several processes start on one database at once: one migrates under a
         database-wide lock, the others wait and then find nothing to do.
         """
-        from partyflow.workflows import migrations
+        from partyflow.stores import migrations
 
         if not migrations.is_current(self._engine):
             migrations.upgrade(self._engine)

@@ -1,4 +1,4 @@
-"""``python -m partyflow.workflows.migrations URL [upgrade|current]``."""
+"""``python -m partyflow.stores.migrations URL [upgrade|current]``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 
 import sqlalchemy as sa
 
-from partyflow.workflows.migrations import current, head, upgrade
+from partyflow.stores.migrations import current, head, upgrade
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,6 @@
 """Alembic environment for partyflow's store.
 
-``partyflow.workflows.migrations.upgrade`` passes an open connection that already holds the
+``partyflow.stores.migrations.upgrade`` passes an open connection that already holds the
 migration lock (``config.attributes["connection"]``). Run by the ``alembic`` command instead,
 it connects to ``sqlalchemy.url`` (or ``-x url=…``) and takes the lock itself.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from partyflow.workflows.migrations import VERSION_TABLE, lock
-from partyflow.workflows.sql_store import metadata
+from partyflow.stores.migrations import VERSION_TABLE, lock
+from partyflow.stores.sql import metadata
 
 config = context.config
 

@@ -35,7 +35,7 @@ chaoyang,朝阳社区党总支,community,dongcheng-street,郑国强
 
 def run_demo(rules: RuleSet, db: Path, lang: Lang, console: Console) -> None:
     """Run the demo story on ``db`` and print it."""
-    from partyflow.cli import audit_table
+    from partyflow.cli.commands import audit_table
 
     zh = lang == "zh"
 

@@ -105,7 +105,7 @@ def diagram(procedure: str, rules_path: Path, fmt: str, lang: Lang) -> None:
 @lang_option
 def demo(rules_path: Path, db: Path | None, lang: Lang) -> None:
     """演示：在 SQLite 上完整走一遍成立党支部流程 / run one procedure end to end on SQLite."""
-    from partyflow.demo import run_demo
+    from partyflow.cli.demo import run_demo
 
     rs = _rules(rules_path, lang)
     if db is None:
@@ -292,9 +292,9 @@ def impact(new: Path, store_url: str, procedure: str | None, fmt: str, lang: Lan
     running instances (nothing is written)."""
     from rich.progress import Progress
 
-    from partyflow.workflows.migration import _IMPACT_TEXT
-    from partyflow.workflows.migration import impact as run_impact
-    from partyflow.workflows.store import open_store
+    from partyflow.policy.change import _IMPACT_TEXT
+    from partyflow.policy.change import impact as run_impact
+    from partyflow.stores.open import open_store
 
     rules = _rules(new, lang)
     store = open_store(store_url)
@@ -345,9 +345,9 @@ def migrate(new: Path, map_path: Path, store_url: str, instance_ids: tuple[str, 
             apply: bool, lang: Lang) -> None:
     """按映射把在办实例迁移到新规则；默认试算 / move running instances to new rules by a state
     map; a dry run unless --apply (exit 1 if any instance is refused)."""
-    from partyflow.workflows.migration import load_migration_map
-    from partyflow.workflows.migration import migrate as run_migrate
-    from partyflow.workflows.store import open_store
+    from partyflow.policy.change import load_migration_map
+    from partyflow.policy.change import migrate as run_migrate
+    from partyflow.stores.open import open_store
 
     rules = _rules(new, lang)
     mapping = load_migration_map(map_path)
@@ -434,6 +434,3 @@ def run() -> None:
     """Console-script entry point."""
     sys.exit(main())
 
-
-if __name__ == "__main__":  # pragma: no cover
-    run()

@@ -1,0 +1,5 @@
+"""``python -m partyflow.cli``."""
+
+from partyflow.cli.commands import run
+
+run()

@@ -1,0 +1,118 @@
+"""Where instances and their audit trails live: the store interface.
+
+A store writes a step's new instance row and its audit record in one atomic operation, and
+refuses a write based on a stale version (optimistic concurrency) without changing anything.
+``SqlStore`` (SQLite, PostgreSQL) is in ``partyflow.stores.sql``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+
+from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageError
+from partyflow.workflows.records import AuditRecord, Instance, Organization
+
+
+def not_found(instance_id: str) -> InstanceNotFound:
+    """The error for a missing instance."""
+    return InstanceNotFound(
+        Text(f"没有编号为 {instance_id} 的实例", f"no instance with id {instance_id}"),
+        instance_id=instance_id,
+    )
+
+
+def conflict(instance_id: str, expected: int) -> ConcurrentUpdate:
+    """The error for a stale write."""
+    if expected == 0:
+        return ConcurrentUpdate(
+            Text(f"编号为 {instance_id} 的实例已经存在", f"instance {instance_id} already exists"),
+            expected_version=0, instance_id=instance_id,
+        )
+    return ConcurrentUpdate(
+        Text(f"实例 {instance_id} 已被他人更新（读取时为第 {expected} 版），本次未写入，请重新读取后再试",
+             f"instance {instance_id} was changed by someone else since version {expected}; "
+             "nothing was written: reload and retry"),
+        expected_version=expected, instance_id=instance_id,
+    )
+
+
+class Store(ABC):
+    """The storage interface the engine runs on."""
+
+    @abstractmethod
+    def save_rules(self, content_hash: str, version: str, source: str) -> None:
+        """Keep a rules version's text (once per hash) so any engine can reload it."""
+
+    @abstractmethod
+    def rules_source(self, content_hash: str) -> str | None:
+        """The text of the rules with ``content_hash``, or None."""
+
+    @abstractmethod
+    def create(self, instance: Instance, record: AuditRecord) -> None:
+        """Insert a new instance with its first audit record, atomically.
+
+        Raises:
+            ConcurrentUpdate: an instance with that id exists (``expected_version`` 0).
+        """
+
+    @abstractmethod
+    def get(self, instance_id: str) -> Instance:
+        """The instance as last committed.
+
+        Raises:
+            InstanceNotFound: no such instance.
+        """
+
+    @abstractmethod
+    def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
+               organization: Organization | None = None) -> None:
+        """Replace the instance row and append ``record``, atomically, if still at
+        ``expected_version``; with ``organization``, add it to the hierarchy in the same
+        transaction (a branch established by this step).
+
+        Raises:
+            ConcurrentUpdate: the stored version differs, or the record's sequence or
+                idempotency key or the organization's id is taken; nothing was written.
+        """
+
+    # A store written before the hierarchy moved into stores holds no organizations: these
+    # defaults keep it working for procedures that use no authority from the hierarchy.
+
+    def put_organizations(self, organizations: Iterable[Organization]) -> int:
+        """Insert or replace organizations (an imported hierarchy) in one transaction;
+        return how many were written."""
+        raise UsageError(Text(f"{type(self).__name__} 不保存组织体系",
+                              f"{type(self).__name__} keeps no organizations"))
+
+    def organization(self, org_id: str) -> Organization | None:
+        """The organization with ``org_id``, or None."""
+        return None
+
+    def organizations(self) -> Iterator[Organization]:
+        """Every organization, by id."""
+        return iter(())
+
+    @abstractmethod
+    def history(self, instance_id: str) -> list[AuditRecord]:
+        """Every audit record of the instance, by sequence."""
+
+    @abstractmethod
+    def find_step(self, instance_id: str, idempotency_key: str) -> AuditRecord | None:
+        """The record written with ``idempotency_key`` on this instance, if any."""
+
+    @abstractmethod
+    def overdue(
+        self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
+    ) -> list[Instance]:
+        """Open instances whose deadline is at or before ``now``, ordered by
+        ``(deadline_at, id)`` and starting after ``after``."""
+
+    @abstractmethod
+    def instances(self, procedure: str | None = None, *, open_only: bool = False,
+                  batch: int = 1000) -> Iterator[Instance]:
+        """Stream instances by id, ``batch`` rows at a time."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""

@@ -1,0 +1,115 @@
+"""A store in this process's memory, for tests, specs and benchmarks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterable, Iterator
+
+from partyflow.stores.base import Store, conflict, not_found
+from partyflow.workflows.records import AuditRecord, Instance, Organization
+
+
+class MemoryStore(Store):
+    """A store in this process's memory: for tests, specs and benchmarks. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: dict[str, tuple[str, str]] = {}
+        self._instances: dict[str, Instance] = {}
+        self._audit: dict[str, list[AuditRecord]] = {}
+        self._keys: dict[tuple[str, str], AuditRecord] = {}
+        self._orgs: dict[str, Organization] = {}
+
+    def save_rules(self, content_hash: str, version: str, source: str) -> None:
+        with self._lock:
+            self._rules.setdefault(content_hash, (version, source))
+
+    def rules_source(self, content_hash: str) -> str | None:
+        found = self._rules.get(content_hash)
+        return found[1] if found else None
+
+    def create(self, instance: Instance, record: AuditRecord) -> None:
+        with self._lock:
+            if instance.id in self._instances:
+                raise conflict(instance.id, 0)
+            self._instances[instance.id] = instance
+            self._audit[instance.id] = [record]
+            if record.idempotency_key is not None:
+                self._keys[(instance.id, record.idempotency_key)] = record
+
+    def get(self, instance_id: str) -> Instance:
+        try:
+            return self._instances[instance_id]
+        except KeyError:
+            raise not_found(instance_id) from None
+
+    def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
+               organization: Organization | None = None) -> None:
+        with self._lock:
+            current = self._instances.get(instance.id)
+            if current is None:
+                raise not_found(instance.id)
+            key = (instance.id, record.idempotency_key) if record.idempotency_key else None
+            if current.version != expected_version or (key is not None and key in self._keys) \
+                    or (organization is not None and organization.id in self._orgs):
+                raise conflict(instance.id, expected_version)
+            self._instances[instance.id] = instance
+            self._audit[instance.id].append(record)
+            if key is not None:
+                self._keys[key] = record
+            if organization is not None:
+                self._orgs[organization.id] = organization
+
+    def put_organizations(self, organizations: Iterable[Organization]) -> int:
+        batch = {o.id: o for o in organizations}
+        with self._lock:
+            self._orgs.update(batch)
+        return len(batch)
+
+    def organization(self, org_id: str) -> Organization | None:
+        return self._orgs.get(org_id)
+
+    def organizations(self) -> Iterator[Organization]:
+        with self._lock:
+            orgs = sorted(self._orgs.values(), key=lambda o: o.id)
+        yield from orgs
+
+    def history(self, instance_id: str) -> list[AuditRecord]:
+        with self._lock:
+            return list(self._audit.get(instance_id, ()))
+
+    def find_step(self, instance_id: str, idempotency_key: str) -> AuditRecord | None:
+        return self._keys.get((instance_id, idempotency_key))
+
+    def overdue(
+        self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
+    ) -> list[Instance]:
+        with self._lock:
+            due = [
+                i for i in self._instances.values()
+                if not i.terminal and i.deadline_at is not None and i.deadline_at <= now
+                and (after is None or (i.deadline_at, i.id) > after)
+            ]
+        due.sort(key=lambda i: (i.deadline_at, i.id))
+        return due[:limit]
+
+    def instances(self, procedure: str | None = None, *, open_only: bool = False,
+                  batch: int = 1000) -> Iterator[Instance]:
+        with self._lock:
+            ids = sorted(self._instances)
+        for iid in ids:
+            inst = self._instances[iid]
+            if procedure is not None and inst.procedure != procedure:
+                continue
+            if open_only and inst.terminal:
+                continue
+            yield inst
+
+    # test hooks: tamper with the trail the way an attacker with database access could
+    def _replace_record(self, instance_id: str, index: int, record: AuditRecord | None) -> None:
+        with self._lock:
+            if record is None:
+                del self._audit[instance_id][index]
+            else:
+                self._audit[instance_id][index] = record
