@@ -14,7 +14,9 @@ The tree::
      │    ├── InvalidEventData     event or start data does not fit the procedure's inputs
      │    ├── ConditionFailed      a condition is false; ``.failures`` has every message
      │    ├── ConcurrentUpdate     another writer changed the instance first; nothing was written
-     │    └── IdempotencyConflict  the idempotency key was already used for another step
+     │    ├── IdempotencyConflict  the idempotency key was already used for another step
+     │    └── RulesVersionUnavailable  an instance's pinned rules are not in the store, or
+     │                             their stored text no longer matches their content hash
      ├── StoreError                the database failed; ``outcome_unknown`` if during the commit
      ├── AuditChainBroken          an audit trail was edited, deleted or reordered
      └── UsageError                the library was called wrongly (e.g. a naive datetime)
@@ -284,6 +286,23 @@ class IdempotencyConflict(WorkflowError):
     """The idempotency key was already used on this instance for a different step."""
 
 
+class RulesVersionUnavailable(WorkflowError):
+    """The rules an instance runs under cannot be used.
+
+    Attributes:
+        rules_version, rules_hash: the pinned version and its content hash.
+        reason: ``missing`` (no text stored for the hash) or ``hash_mismatch`` (the stored
+            text was changed: its content hash is no longer the one it was saved under).
+    """
+
+    def __init__(self, text: Text, *, rules_version: str, rules_hash: str, reason: str,
+                 **where: Any) -> None:
+        self.rules_version = rules_version
+        self.rules_hash = rules_hash
+        self.reason = reason
+        super().__init__(text, **where)
+
+
 class StoreError(PartyflowError):
     """The database failed (connection lost, server down, disk full, lock timeout).
 
@@ -338,6 +357,7 @@ __all__ = [
     "PartyflowError",
     "Problem",
     "RulesError",
+    "RulesVersionUnavailable",
     "StoreError",
     "Text",
     "UnknownOrganization",

@@ -383,7 +383,7 @@ def test_public_api_is_pinned() -> None:
         "ConditionFailed", "ConditionFailure", "Duration", "Engine", "FieldError",
         "IdempotencyConflict", "Instance", "InstanceNotFound", "InvalidEventData",
         "InvalidTrigger", "MemoryStore", "NotAuthorized", "PartyflowError", "Problem",
-        "ProcedureDef", "RuleSet", "RulesError", "Store", "SystemClock", "Text", "TickReport",
+        "ProcedureDef", "RuleSet", "RulesError", "RulesVersionUnavailable", "Store", "SystemClock", "Text", "TickReport",
         "UnknownProcedure", "UsageError", "WorkflowError", "__version__", "check_rules_text",
         "load_rules", "load_rules_text", "open_store",
         "ChainLink", "Hierarchy", "HierarchyError", "Organization", "ReportRow",
