@@ -29,7 +29,7 @@ from partyflow.rules.loader import load_rules_text
 from partyflow.rules.source import parse_yaml
 from partyflow.stores.base import Store
 from partyflow.workflows.audit import record_hash
-from partyflow.workflows.engine import STEP_NAMES, bind_names
+from partyflow.workflows.conditions import STEP_NAMES, bind_names
 from partyflow.workflows.records import AuditRecord, Instance
 
 MIGRATE_TRIGGER = "migrate_rules"

@@ -38,6 +38,7 @@ from partyflow.stores.base import Store
 from partyflow.stores.open import open_store
 from partyflow.workflows.audit import record_hash, verify_chain
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
+from partyflow.workflows.conditions import bind_names
 from partyflow.workflows.machine import ProcedureMachine
 from partyflow.workflows.records import (
     SYSTEM_ACTOR,
@@ -63,52 +64,6 @@ class _Where:
     def __call__(self) -> dict[str, Any]:
         return {"instance_id": self.inst.id, "procedure": self.inst.procedure,
                 "state": self.inst.state, "trigger": self.trigger, "actor_id": self.actor.id}
-
-
-STEP_NAMES = frozenset({"actor", "event"})
-"""Names a condition reads from the step being fired rather than from the instance."""
-
-
-def bind_names(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef,
-               values: Mapping[str, Any], event: Mapping[str, Any], actor: Actor | None,
-               now: dt.datetime, inst: Instance) -> tuple[dict[str, Any], list[str]]:
-    """The names ``cond`` reads, bound to CEL values, and the inputs among them that are
-    missing (bound to null: ``x == null || …`` may still hold).
-
-    ``values`` is the instance data merged with the step's ``event`` data. Without an
-    ``actor`` (an impact report evaluating stored data), ``actor`` is bound to null.
-    """
-    expr = cond.expression
-    inputs = proc.inputs
-    params = proc.cel_parameters
-    names: dict[str, Any] = dict(expr.helpers)
-    missing: list[str] = []
-    for var in expr.variables:  # bind only what the condition reads
-        if var in inputs:
-            value = values.get(var)
-            if value is None:
-                missing.append(var)
-                names[var] = None
-            else:
-                names[var] = inputs[var].to_cel(value)
-        elif var in params:
-            names[var] = params[var]
-        elif var == "actor":
-            names[var] = None if actor is None else {
-                "id": actor.id, "role": actor.role, "org": actor.org}
-        elif var == "now":
-            names[var] = now
-        elif var == "event":
-            fields = t.accepts if t.accepts is not None else inputs
-            names[var] = {k: None if event.get(k) is None else inputs[k].to_cel(event[k])
-                          for k in fields}
-        elif var == "deadline_at":
-            names[var] = inst.deadline_at
-        elif var == "entered_at":
-            names[var] = inst.updated_at
-        elif var == "escalation":
-            names[var] = inst.escalation
-    return names, missing
 
 
 class Engine:
