@@ -30,6 +30,7 @@ from partyflow import (
 )
 from partyflow.testing import FakeClock
 from partyflow.workflows.records import AuditRecord
+from partyflow.workflows.step import StepContext, commit, seal, timeout_step
 
 from .conftest import MINI
 
@@ -288,10 +289,10 @@ def test_two_tick_runners_never_double_fire(mini_rules: RuleSet, tmp_path: Path,
     first = a.tick()
     assert len(first.fired) == 5
     # b read the same overdue instances before a committed: replaying them must not fire
-    for inst in stale:
+    for inst in stale:  # the same pipeline tick uses: decide the timeout, seal, commit
+        ctx = StepContext(b.versions.of(inst), b.versions.machine(inst), b.hierarchy, list)
         with pytest.raises(ConcurrentUpdate):
-            b._fire(inst, "escalate", partyflow.workflows.records.SYSTEM_ACTOR, {}, None,
-                    clock.now(), timeout=True)
+            commit(b.store, seal(timeout_step(ctx, inst, clock.now())))
     assert b.tick().fired == []
     for iid in ids:
         assert [r.trigger for r in a.history(iid)].count("escalate") == 1

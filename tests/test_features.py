@@ -29,6 +29,7 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from partyflow import Actor, Engine, PartyflowError, RuleSet, load_rules
 from partyflow.hierarchy import Hierarchy, load_hierarchy
 from partyflow.testing import FakeClock
+from partyflow.workflows.authority import acting_org
 
 from .conftest import ROOT
 
@@ -100,7 +101,7 @@ class World:
         auth = proc.authority.get(role) if proc is not None else None
         if proc is None or auth is None:
             return Actor(f"{role}-person", role, f"{role}-org")
-        org = self.engine._acting_org(proc, auth, data or {})
+        org = acting_org(proc, auth, data or {}, self.engine.hierarchy)
         if isinstance(org, str) or not hasattr(org, "id"):
             return Actor(f"{role}-person", role, None)  # nobody can: the engine says why
         person = org.secretary if auth.person == "secretary" and org.secretary \

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageError
-from partyflow.workflows.records import AuditRecord, Instance, Organization
+from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
 
 
 def not_found(instance_id: str) -> InstanceNotFound:
@@ -93,6 +93,61 @@ class Store(ABC):
     def organizations(self) -> Iterator[Organization]:
         """Every organization, by id."""
         return iter(())
+
+    # The hierarchy as an ``OrganizationSource`` (``partyflow.hierarchy.query``). These
+    # defaults walk ``organization``/``organizations``; the built-in stores answer each with
+    # one query that reads only the organizations concerned.
+
+    def lineage(self, org_id: str) -> Sequence[Organization]:
+        """``org_id`` and each superior up to the top, bottom up; empty if unknown."""
+        found: list[Organization] = []
+        seen: set[str] = set()
+        current: str | None = org_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            org = self.organization(current)
+            if org is None:
+                break
+            found.append(org)
+            current = org.parent
+        return found
+
+    def subtree_ids(self, org_id: str) -> Sequence[str]:
+        """``org_id`` and every organization below it; empty if unknown."""
+        if self.organization(org_id) is None:
+            return []
+        children: dict[str, list[str]] = {}
+        for org in self.organizations():
+            if org.parent is not None:
+                children.setdefault(org.parent, []).append(org.id)
+        found, todo = [org_id], [org_id]
+        seen = {org_id}
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    found.append(child)
+                    todo.append(child)
+        return found
+
+    def report(self, org_id: str, now: dt.datetime,
+               procedure: str | None = None) -> list[ReportRow]:
+        """Open, overdue and escalated instances whose organization is ``org_id`` or below
+        it, by procedure and state (overdue: the deadline is at or before ``now``, or the
+        instance is marked overdue in a state that escalates)."""
+        within = set(self.subtree_ids(org_id))
+        counts: dict[tuple[str, str], list[int]] = {}
+        for inst in self.instances(procedure, open_only=True):
+            if inst.org not in within:
+                continue
+            row = counts.setdefault((inst.procedure, inst.state), [0, 0, 0])
+            row[0] += 1
+            if inst.overdue_since is not None or (
+                    inst.deadline_at is not None and inst.deadline_at <= now):
+                row[1] += 1
+            if inst.escalation:
+                row[2] += 1
+        return [ReportRow(p, st, *c) for (p, st), c in sorted(counts.items())]
 
     @abstractmethod
     def history(self, instance_id: str) -> list[AuditRecord]:

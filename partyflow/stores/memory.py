@@ -20,6 +20,7 @@ class MemoryStore(Store):
         self._audit: dict[str, list[AuditRecord]] = {}
         self._keys: dict[tuple[str, str], AuditRecord] = {}
         self._orgs: dict[str, Organization] = {}
+        self._children: dict[str, dict[str, None]] = {}  # parent → children, in insert order
 
     def save_rules(self, content_hash: str, version: str, source: str) -> None:
         with self._lock:
@@ -59,13 +60,35 @@ class MemoryStore(Store):
             if key is not None:
                 self._keys[key] = record
             if organization is not None:
-                self._orgs[organization.id] = organization
+                self._put_org(organization)
 
     def put_organizations(self, organizations: Iterable[Organization]) -> int:
         batch = {o.id: o for o in organizations}
         with self._lock:
-            self._orgs.update(batch)
+            for org in batch.values():
+                self._put_org(org)
         return len(batch)
+
+    def _put_org(self, org: Organization) -> None:
+        old = self._orgs.get(org.id)
+        if old is not None and old.parent is not None:
+            self._children.get(old.parent, {}).pop(org.id, None)
+        self._orgs[org.id] = org
+        if org.parent is not None:
+            self._children.setdefault(org.parent, {})[org.id] = None
+
+    def subtree_ids(self, org_id: str) -> list[str]:
+        with self._lock:
+            if org_id not in self._orgs:
+                return []
+            found, todo, seen = [org_id], [org_id], {org_id}
+            while todo:
+                for child in self._children.get(todo.pop(), ()):
+                    if child not in seen:
+                        seen.add(child)
+                        found.append(child)
+                        todo.append(child)
+            return found
 
     def organization(self, org_id: str) -> Organization | None:
         return self._orgs.get(org_id)

@@ -29,7 +29,7 @@ from sqlalchemy.pool import StaticPool
 
 from partyflow.errors import StoreError, Text, UsageError
 from partyflow.stores.base import Store, conflict, not_found
-from partyflow.workflows.records import AuditRecord, Instance, Organization
+from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
 _UTC = dt.UTC
@@ -171,6 +171,50 @@ _STATEMENTS: dict[str, Any] = {
     "orgs": sa.select(organizations_table).where(_O.id > _p("b_after_id"))
     .order_by(_O.id).limit(_p("b_limit")),
 }
+
+
+_MAX_DEPTH = 64  # a responsibility chain longer than this is a corrupted hierarchy
+
+
+def _lineage_query() -> Any:
+    """An organization and each superior, bottom up: one recursive query."""
+    up = sa.select(*organizations_table.c, sa.literal_column("0").label("depth")) \
+        .where(_O.id == _p("b_id")).cte("up", recursive=True)
+    o = organizations_table.alias("o")
+    up = up.union_all(sa.select(*o.c, (up.c.depth + 1).label("depth"))
+                      .where(o.c.id == up.c.parent, up.c.depth < _MAX_DEPTH))
+    return sa.select(*[up.c[c] for c in _ORG_COLS]).order_by(up.c.depth)
+
+
+def _subtree() -> Any:
+    """The ids of an organization and everything below it (UNION: ends even on a cycle)."""
+    down = sa.select(_O.id).where(_O.id == _p("b_id")).cte("down", recursive=True)
+    o = organizations_table.alias("o")
+    return down.union(sa.select(o.c.id).where(o.c.parent == down.c.id))
+
+
+def _report_query(procedure: bool) -> Any:
+    """Open / overdue / escalated counts by procedure and state within a subtree, grouped by
+    the database (reads the subtree's organizations and their open instances only)."""
+    down = _subtree()
+    overdue = sa.case((sa.or_(_I.overdue_since.is_not(None), sa.and_(
+        _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))), 1), else_=0)
+    escalated = sa.case((_I.escalation > 0, 1), else_=0)
+    query = sa.select(_I.procedure, _I.state, sa.func.count(), sa.func.sum(overdue),
+                      sa.func.sum(escalated)) \
+        .select_from(instances_table.join(down, _I.org == down.c.id)) \
+        .where(_I.terminal.is_(False))
+    if procedure:
+        query = query.where(_I.procedure == _p("b_procedure"))
+    return query.group_by(_I.procedure, _I.state).order_by(_I.procedure, _I.state)
+
+
+_STATEMENTS.update({
+    "lineage": _lineage_query(),
+    "subtree": sa.select(_subtree().c.id),
+    "report_0": _report_query(False),
+    "report_1": _report_query(True),
+})
 
 
 def _audit_params() -> list[Any]:
@@ -596,6 +640,21 @@ class SqlStore(Store):
             for row in rows:
                 yield self._org(row)
             last = rows[-1][0]
+
+    def lineage(self, org_id: str) -> list[Organization]:
+        rows = self._read(lambda c: self._run(c, "lineage", {"b_id": org_id}).fetchall())
+        return [self._org(r) for r in rows]
+
+    def subtree_ids(self, org_id: str) -> list[str]:
+        rows = self._read(lambda c: self._run(c, "subtree", {"b_id": org_id}).fetchall())
+        return [r[0] for r in rows]
+
+    def report(self, org_id: str, now: dt.datetime,
+               procedure: str | None = None) -> list[ReportRow]:
+        key = f"report_{int(procedure is not None)}"
+        params = {"b_id": org_id, "b_now": now, "b_procedure": procedure}
+        rows = self._read(lambda c: self._run(c, key, params).fetchall())
+        return [ReportRow(p, st, int(n), int(o or 0), int(e or 0)) for p, st, n, o, e in rows]
 
     def history(self, instance_id: str) -> list[AuditRecord]:
         rows = self._read(lambda c: self._run(c, "history", {"b_id": instance_id}).fetchall())

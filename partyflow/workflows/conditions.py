@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from partyflow.errors import ConditionFailure, Text
 from partyflow.rules.definitions import ConditionDef, ProcedureDef, TransitionDef
 from partyflow.workflows.records import Actor, Instance
 
@@ -57,3 +58,34 @@ def bind_names(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef,
         elif var == "escalation":
             names[var] = inst.escalation
     return names, missing
+
+
+def evaluate(proc: ProcedureDef, t: TransitionDef, values: Mapping[str, Any],
+             event: Mapping[str, Any], actor: Actor | None, now: dt.datetime,
+             inst: Instance) -> list[ConditionFailure]:
+    """Every condition of ``t`` that does not hold, each with its message rendered on the
+    actual values (an input still missing is named: "尚未提供…")."""
+    failures: list[ConditionFailure] = []
+    shown: dict[str, Any] | None = None
+    for cond in t.conditions:
+        names, missing = bind_names(proc, t, cond, values, event, actor, now, inst)
+        try:
+            ok = cond.expression.evaluate(names) is True
+            error = None
+        except Exception as exc:  # CEL runtime errors (overflow, bad regex at run time, …)
+            ok, error = False, str(exc).split("\n")[0]
+        if ok:
+            continue
+        if shown is None:
+            shown = {k: p.value for k, p in proc.parameters.items()}
+            shown.update(values)
+        text = cond.message.render(shown)
+        if missing:
+            zh = "、".join(f"{proc.inputs[n].label.zh}（{n}）" for n in missing)
+            en = ", ".join(f"{proc.inputs[n].label.en} ({n})" for n in missing)
+            text = Text(f"{text.zh}（尚未提供{zh}）", f"{text.en} ({en} not given yet)")
+        elif error is not None:
+            text = Text(f"{text.zh}（条件无法计算：{error}）",
+                        f"{text.en} (the condition could not be evaluated: {error})")
+        failures.append(ConditionFailure(cond.expression.source, text, cond.basis, t.dest))
+    return failures

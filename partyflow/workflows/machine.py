@@ -1,29 +1,65 @@
-"""One ``transitions.Machine`` per procedure version, shared by every instance.
+"""The compiled state machine of one procedure version: transitions decides which step fires.
 
-A Machine per instance costs ~700 µs and ~40 KB each, and the stock shared
-``Machine.add_model`` grows O(n) per add. Instead the machine holds no models: each step
-hands the event a throw-away token carrying the instance's current state, and transitions
-validates the source state and moves the token. Each rules transition is registered under a
-unique internal trigger (``trigger#index``) because partyflow has already chosen which
-candidate applies after evaluating every condition once.
+One ``transitions.Machine`` per procedure version serves every instance (a Machine per
+instance costs ~700 µs and ~40 KB; ``add_model`` grows O(n) per add). The machine holds no
+models: each fire runs the event on a scratch model (``_Run``) carrying the instance's current
+state and the step's guard, and transitions does what it is for — checks the source state, tries
+the transitions registered for the trigger from that state in file order, evaluates each one's
+guard and moves the scratch model to the destination of the first whose guard holds. The store,
+not the scratch model, is the truth: the engine commits the result, or nothing.
+
+Each rules transition becomes a ``RuleTransition`` (transitions' ``transition_cls`` swapped in)
+that knows its ``TransitionDef`` and carries one guard: the caller's ``admit`` callable, which
+evaluates every CEL condition of that transition (so a refusal can name every failed condition,
+not only the first) and says whether the transition may fire.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from transitions import Machine
+from transitions import Machine, Transition
 
 from partyflow.rules.definitions import ProcedureDef, TransitionDef
 
+Admit = Callable[[TransitionDef], bool]
+"""A guard: whether this transition may fire for the step being decided."""
 
-class _Token:
-    """The smallest model transitions accepts: just a ``state`` attribute."""
 
-    __slots__ = ("state",)
+class _Run:
+    """The scratch model of one fire: the state transitions moves, and the step's guard."""
 
-    def __init__(self, state: str) -> None:
+    __slots__ = ("admit", "chosen", "state")
+
+    def __init__(self, state: str, admit: Admit) -> None:
         self.state = state
+        self.admit = admit
+        self.chosen: TransitionDef | None = None
+
+
+def _guard(event: Any) -> bool:
+    """The condition registered on every transition: asks the run's ``admit``."""
+    run: _Run = event.model
+    definition: TransitionDef = event.transition.definition
+    if run.admit(definition):
+        run.chosen = definition
+        return True
+    return False
+
+
+class RuleTransition(Transition):
+    """A transitions ``Transition`` that knows the rules transition it was compiled from."""
+
+    def __init__(self, source: str, dest: str, conditions: Any = None, unless: Any = None,
+                 before: Any = None, after: Any = None, prepare: Any = None,
+                 definition: TransitionDef | None = None) -> None:
+        super().__init__(source, dest, conditions, unless, before, after, prepare)
+        self.definition = definition
+
+
+class _RuleMachine(Machine):
+    transition_cls = RuleTransition
 
 
 class ProcedureMachine:
@@ -31,27 +67,41 @@ class ProcedureMachine:
 
     def __init__(self, definition: ProcedureDef) -> None:
         self.definition = definition
-        self._machine = Machine(
-            model=None,
-            states=list(definition.states),
-            transitions=[
-                {"trigger": t.key, "source": list(t.sources), "dest": t.dest}
-                for t in definition.transitions
-            ],
-            initial=definition.initial,
-            auto_transitions=False,
-            send_event=True,
+        machine = _RuleMachine(
+            model=None, states=list(definition.states), initial=definition.initial,
+            auto_transitions=False, send_event=True,
         )
-        self._events: dict[str, Any] = {
-            t.key: self._machine.events[t.key] for t in definition.transitions
-        }
+        for t in definition.transitions:
+            machine.add_transition(t.trigger, list(t.sources), t.dest, conditions=[_guard],
+                                   definition=t)
+        self._machine = machine
+        self._events: dict[str, Any] = dict(machine.events)
+        self._triggers: dict[str, tuple[str, ...]] = {}
 
-    def step(self, state: str, transition: TransitionDef) -> str:
-        """Move from ``state`` along ``transition``; return the new state.
+    def triggers_from(self, state: str) -> tuple[str, ...]:
+        """The triggers that exist from ``state``, in file order."""
+        found = self._triggers.get(state)
+        if found is None:
+            found = self._triggers[state] = tuple(self._machine.get_triggers(state))
+        return found
 
-        Raises:
-            transitions.MachineError: ``state`` is not a source of ``transition``.
-        """
-        token = _Token(state)
-        self._events[transition.key].trigger(token)
-        return token.state
+    def has_trigger(self, trigger: str) -> bool:
+        """Whether the procedure has ``trigger`` from any state."""
+        return trigger in self._events
+
+    def candidates(self, trigger: str, state: str) -> tuple[TransitionDef, ...]:
+        """The transitions ``trigger`` may take from ``state``, in the order they are tried."""
+        event = self._events.get(trigger)
+        if event is None:
+            return ()
+        return tuple(tr.definition for tr in event.transitions.get(state, ()))
+
+    def run(self, state: str, trigger: str, admit: Admit) -> TransitionDef | None:
+        """Fire ``trigger`` from ``state`` on a scratch model; the transition taken, or None
+        when no guard admitted one (nothing changes anywhere either way)."""
+        run = _Run(state, admit)
+        if not self._events[trigger].trigger(run):
+            return None
+        chosen = run.chosen
+        assert chosen is not None and run.state == chosen.dest
+        return chosen

@@ -1,0 +1,313 @@
+"""One step, one path: ``decide`` → ``seal`` → ``commit`` for every state change.
+
+A user's step, a timeout, an escalation (一级抓一级), an establishment and a rules migration
+all become a ``Step`` (what the instance will be, and who did what), which ``seal`` turns into
+the new instance row and its hash-chained audit record, which ``commit`` writes in one atomic
+store operation — or nothing::
+
+    inst = store.get(instance_id)
+    step = decide(ctx, inst, trigger, actor, data, now)   # writes nothing; raises a refusal
+    commit(store, seal(step))                              # one transaction
+
+``decide`` checks, in order: the trigger exists from the current state (``InvalidTrigger``);
+the actor's role may fire it and acts for the right organization or person
+(``NotAuthorized``); the step's data is accepted and fits the inputs (``InvalidEventData``);
+then transitions runs the trigger on a scratch model, trying each candidate transition's
+guard — every condition evaluated, every failure kept (``ConditionFailed``); four-eyes last.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from partyflow.errors import (
+    ConditionFailed,
+    ConditionFailure,
+    FieldError,
+    InvalidEventData,
+    Text,
+    WorkflowError,
+)
+from partyflow.hierarchy.query import HierarchyView, Organization
+from partyflow.rules.definitions import ProcedureDef, RuleSet, TransitionDef
+from partyflow.stores.base import Store
+from partyflow.workflows import authority
+from partyflow.workflows.audit import record_hash
+from partyflow.workflows.conditions import evaluate
+from partyflow.workflows.inputs import accepting, check_orgs, coerce, invalid_trigger
+from partyflow.workflows.machine import ProcedureMachine
+from partyflow.workflows.records import SYSTEM_ACTOR, Actor, AuditRecord, Instance
+
+_EMPTY: Mapping[str, Any] = {}
+
+ESCALATE_TRIGGER = "escalate_overdue"
+"""The trigger of the audit record an escalation writes (basis H2)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepContext:
+    """What ``decide`` reads besides the instance: its rules, machine and the hierarchy.
+
+    Attributes:
+        rules: the rules the instance runs under (role labels for messages).
+        machine: its procedure's compiled machine under those rules.
+        orgs: the hierarchy (authority, organization inputs, escalation, establishment).
+        history: the instance's audit records, read only when four-eyes needs them.
+    """
+
+    rules: RuleSet
+    machine: ProcedureMachine
+    orgs: HierarchyView
+    history: Callable[[], Sequence[AuditRecord]]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """A decided state change, not yet sealed: the instance as it will be, and its record.
+
+    Attributes:
+        before: the instance as read (None for a start).
+        instance_id, procedure, state, data, deadline_at, terminal, org, escalation,
+            escalated_to, overdue_since, rules_version, rules_hash: the instance after it.
+        trigger, actor, event, basis, idempotency_key, at: what the audit record says.
+        organization: an organization the step adds to the hierarchy (an establishment).
+    """
+
+    before: Instance | None
+    instance_id: str
+    procedure: str
+    state: str
+    data: Mapping[str, Any]
+    deadline_at: dt.datetime | None
+    terminal: bool
+    org: str | None
+    escalation: int
+    escalated_to: str | None
+    overdue_since: dt.datetime | None
+    rules_version: str
+    rules_hash: str
+    trigger: str
+    actor: Actor
+    event: Mapping[str, Any]
+    basis: str | None
+    idempotency_key: str | None
+    at: dt.datetime
+    organization: Organization | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sealed:
+    """A step ready to commit: the new instance row, its audit record, the version it
+    replaces (0 for a new instance) and any organization it establishes."""
+
+    instance: Instance
+    record: AuditRecord
+    expected_version: int
+    organization: Organization | None = None
+
+
+def seal(step: Step) -> Sealed:
+    """The new instance row and its audit record, chained to the previous record's hash."""
+    before = step.before
+    seq = before.version + 1 if before is not None else 1
+    prev = before.last_hash if before is not None else ""
+    actor = step.actor
+    digest = record_hash(
+        instance_id=step.instance_id, seq=seq, at=step.at, actor_id=actor.id,
+        actor_role=actor.role, actor_org=actor.org, trigger=step.trigger,
+        from_state=before.state if before is not None else None, to_state=step.state,
+        data=step.event, rules_version=step.rules_version, rules_hash=step.rules_hash,
+        basis=step.basis, idempotency_key=step.idempotency_key, prev_hash=prev)
+    record = AuditRecord(
+        step.instance_id, seq, step.at, actor.id, actor.role, actor.org, step.trigger,
+        before.state if before is not None else None, step.state, step.event,
+        step.rules_version, step.rules_hash, step.basis, step.idempotency_key, prev, digest)
+    instance = Instance(
+        step.instance_id, step.procedure, step.state, step.data, seq, step.rules_version,
+        step.rules_hash, before.created_at if before is not None else step.at, step.at,
+        step.deadline_at, step.terminal, digest, step.org, step.escalation,
+        step.escalated_to, step.overdue_since)
+    return Sealed(instance, record, before.version if before is not None else 0,
+                  step.organization)
+
+
+def commit(store: Store, sealed: Sealed) -> None:
+    """Write a sealed step in one atomic store operation (``ConcurrentUpdate`` if stale)."""
+    if sealed.expected_version == 0:
+        store.create(sealed.instance, sealed.record)
+    elif sealed.organization is None:
+        store.commit(sealed.instance, sealed.expected_version, sealed.record)
+    else:
+        store.commit(sealed.instance, sealed.expected_version, sealed.record,
+                     organization=sealed.organization)
+
+
+def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], actor: Actor,
+                 instance_id: str, now: dt.datetime, orgs: HierarchyView) -> Step:
+    """The first step of a new instance of ``proc`` (writes nothing)."""
+    def where() -> dict[str, Any]:
+        return {"procedure": proc.name, "trigger": "start", "actor_id": actor.id}
+
+    authority.may_start(rules, proc, actor)
+    values = coerce(proc, data, where)
+    for name, spec in proc.inputs.items():
+        if spec.default is not None and values.get(name) is None:
+            values[name] = spec.default
+    check_orgs(proc, values, orgs, where)
+    refusal = authority.authority_refusal(rules, proc, values, actor, "start", orgs, where())
+    if refusal is not None:
+        raise refusal
+    deadline = proc.deadline_for(proc.initial, values)
+    return Step(
+        None, instance_id, proc.name, proc.initial, values,
+        deadline.add_to(now) if deadline else None, proc.states[proc.initial].terminal,
+        values.get(proc.organization) if proc.organization else None, 0, None, None,
+        rules.version, rules.content_hash, "start", actor, values, None, None, now)
+
+
+def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
+           data: Mapping[str, Any], now: dt.datetime, *, key: str | None = None,
+           timeout: bool = False) -> Step:
+    """The step ``actor`` fires on ``inst`` (writes nothing; raises the refusal).
+
+    With ``timeout``, the step is the state's ``on_timeout`` fired by the engine: roles,
+    authority and four-eyes do not apply, conditions do.
+    """
+    machine = ctx.machine
+    proc = machine.definition
+
+    def where() -> dict[str, Any]:
+        return {"instance_id": inst.id, "procedure": inst.procedure, "state": inst.state,
+                "trigger": trigger, "actor_id": actor.id}
+
+    candidates = machine.candidates(trigger, inst.state)
+    if not candidates:
+        raise invalid_trigger(proc, inst.state, trigger, machine.triggers_from(inst.state),
+                              where())
+    allowed = candidates if timeout else tuple(t for t in candidates if actor.role in t.roles)
+    if allowed and not timeout:
+        # who acts for which organization: read from the instance as stored, never from
+        # this step's data, so a forged organization field cannot grant authority
+        refusal = authority.authority_refusal(ctx.rules, proc, inst.data, actor, trigger,
+                                              ctx.orgs, where())
+        if refusal is not None:
+            raise refusal
+    if data and allowed:
+        allowed = accepting(proc, allowed, data, trigger, where)
+    if not allowed:
+        raise authority.role_refused(ctx.rules, proc, inst.state, trigger, candidates, actor,
+                                     where())
+    event = coerce(proc, data, where) if data else _EMPTY
+    if event:
+        check_orgs(proc, event, ctx.orgs, where)
+    merged = {**inst.data, **event} if event else inst.data
+    admitted = {t.index for t in allowed}
+    failures: list[ConditionFailure] = []
+
+    def admit(t: TransitionDef) -> bool:
+        if t.index not in admitted:
+            return False
+        if t.conditions:
+            failed = evaluate(proc, t, merged, event, actor, now, inst)
+            if failed:
+                failures.extend(failed)
+                return False
+        return True
+
+    chosen = machine.run(inst.state, trigger, admit)
+    if chosen is None:
+        raise ConditionFailed(failures, **where())
+    if chosen.distinct_from and not timeout:
+        refusal = authority.four_eyes_refusal(chosen, actor, ctx.history(), where())
+        if refusal is not None:
+            raise refusal
+    new_state = chosen.dest
+    stays = new_state == inst.state
+    deadline = proc.deadline_for(new_state, merged)
+    deadline_at = deadline.add_to(now) if deadline else None
+    if stays and inst.overdue_since is not None:
+        deadline_at = inst.deadline_at  # the escalation clock runs on
+    est = proc.establishes
+    established = None
+    if est is not None and new_state == est.state and not stays:
+        established = _new_organization(proc, inst, merged, ctx.orgs, where)
+    return Step(
+        inst, inst.id, inst.procedure, new_state, merged, deadline_at,
+        proc.states[new_state].terminal,
+        merged.get(proc.organization) if proc.organization else None,
+        inst.escalation if stays else 0, inst.escalated_to if stays else None,
+        inst.overdue_since if stays else None, inst.rules_version, inst.rules_hash,
+        trigger, actor, event, chosen.bases, key, now, established)
+
+
+def decide_escalation(proc: ProcedureDef, inst: Instance, now: dt.datetime,
+                      orgs: HierarchyView) -> Step:
+    """One level up the responsible organization's chain for an overdue instance that stays
+    in its state (``escalate: true``); raises why it cannot be escalated."""
+    assert inst.deadline_at is not None
+    chain = orgs.responsibility_chain(inst.org) if inst.org else ()
+    level = inst.escalation + 1
+    if level >= len(chain):
+        raise WorkflowError(
+            Text(f"实例 {inst.id} 已超期，但负责组织 {inst.org or '（未填写）'} 之上已无可督办的上级",
+                 f"instance {inst.id} is overdue but there is no superior above "
+                 f"{inst.org or '(none given)'} to escalate to"),
+            instance_id=inst.id, procedure=inst.procedure, state=inst.state)
+    target = chain[level]
+    period = proc.deadline_for(inst.state, inst.data)
+    nxt = period.add_to(inst.deadline_at) if period and level + 1 < len(chain) else None
+    since = inst.overdue_since or inst.deadline_at
+    return Step(
+        inst, inst.id, inst.procedure, inst.state, inst.data, nxt, inst.terminal, inst.org,
+        level, target.org_id, since, inst.rules_version, inst.rules_hash, ESCALATE_TRIGGER,
+        SYSTEM_ACTOR, {"escalation": level, "escalated_to": target.org_id,
+                       "overdue_since": since.isoformat()},
+        "H2", f"escalate:{inst.version}", now)
+
+
+def timeout_step(ctx: StepContext, inst: Instance, now: dt.datetime) -> Step:
+    """The state's ``on_timeout`` fired by the engine (key ``timeout:<version>``)."""
+    trigger = ctx.machine.definition.states[inst.state].on_timeout
+    assert trigger is not None  # the loader requires it with a deadline
+    return decide(ctx, inst, trigger, SYSTEM_ACTOR, _EMPTY, now,
+                  key=f"timeout:{inst.version}", timeout=True)
+
+
+def _new_organization(proc: ProcedureDef, inst: Instance, data: Mapping[str, Any],
+                      orgs: HierarchyView, where: Callable[[], dict[str, Any]]) -> Organization:
+    """The organization a step establishes, checked against the hierarchy."""
+    est = proc.establishes
+    assert est is not None
+    problems: list[FieldError] = []
+    new_id, name = data.get(est.id), data.get(est.name)
+    parent_id = data.get(est.parent)
+    for field_name, value in ((est.id, new_id), (est.name, name), (est.parent, parent_id)):
+        if value is None:
+            problems.append(FieldError(field_name, Text(
+                "成立新组织须填写此项", "needed to add the new organization"), None))
+    if new_id is not None and orgs.find(new_id) is not None:
+        problems.append(FieldError(est.id, Text(f"组织编号 {new_id} 已被使用",
+                                                f"organization id {new_id} is taken"), new_id))
+    parent = orgs.find(parent_id) if parent_id is not None else None
+    level = None
+    if parent is not None:
+        level = orgs.levels.below(parent.level)
+        if level is None:
+            problems.append(FieldError(est.parent, Text(
+                f"{parent.name}（{parent.level}）之下没有可设立党组织的层级",
+                f"there is no level below {parent.name} ({parent.level}) for a new "
+                "organization"), parent_id))
+    if problems:
+        raise InvalidEventData(problems, **where())
+    assert new_id is not None and name is not None and level is not None
+    return Organization(
+        id=new_id, name=name, level=level, parent=parent_id,
+        secretary=data.get(est.secretary) if est.secretary else None,
+        attrs={"established_by": inst.procedure}, added_by=inst.id)
+
+
+__all__ = ["ESCALATE_TRIGGER", "Sealed", "Step", "StepContext",
+           "commit", "decide", "decide_escalation", "decide_start", "seal", "timeout_step"]
