@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from transitions import Machine, Transition
+from transitions.core import Event, EventData
 
 from partyflow.rules.definitions import ProcedureDef, TransitionDef
 
@@ -49,7 +50,12 @@ def _guard(event: Any) -> bool:
 
 
 class RuleTransition(Transition):
-    """A transitions ``Transition`` that knows the rules transition it was compiled from."""
+    """A transitions ``Transition`` that knows the rules transition it was compiled from.
+
+    Nothing happens on the scratch model but the state change (the store commits; partyflow
+    registers no callbacks), so ``execute`` evaluates the guard and moves the model without
+    walking the empty prepare/before/after and state enter/exit callback lists.
+    """
 
     def __init__(self, source: str, dest: str, conditions: Any = None, unless: Any = None,
                  before: Any = None, after: Any = None, prepare: Any = None,
@@ -57,9 +63,27 @@ class RuleTransition(Transition):
         super().__init__(source, dest, conditions, unless, before, after, prepare)
         self.definition = definition
 
+    def execute(self, event_data: Any) -> bool:
+        """Move the model to ``dest`` if the guard holds; whether it did."""
+        if not self._eval_conditions(event_data):
+            return False
+        event_data.machine.set_state(self.dest, event_data.model)
+        return True
+
+
+class RuleEvent(Event):
+    """A transitions ``Event`` fired synchronously (no queue: one scratch model per fire)."""
+
+    def trigger(self, model: Any, *args: Any, **kwargs: Any) -> bool:
+        """Try this event's transitions from the model's state; whether one fired."""
+        result: bool = self._trigger(EventData(None, self, self.machine, model, args=args,
+                                               kwargs=kwargs))
+        return result
+
 
 class _RuleMachine(Machine):
     transition_cls = RuleTransition
+    event_cls = RuleEvent
 
 
 class ProcedureMachine:
