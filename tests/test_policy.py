@@ -28,6 +28,7 @@ from partyflow.policy import (
     load_migration_map,
     migrate,
 )
+from partyflow.rules.diff import diff_rules
 from partyflow.stores.base import Store
 from partyflow.testing import FakeClock
 
@@ -299,3 +300,24 @@ def test_impact_and_migrate_take_the_engines_clock(engine: Engine) -> None:
         "deadline_moved"}
     migrate(engine.store, new, SAME_NAMES, apply=True, clock=later)
     assert engine.history(iid)[-1].at == later.now()
+
+
+def test_impact_and_diff_agree_on_what_continues_a_step(engine: Engine,
+                                                        mini_rules: RuleSet) -> None:
+    # approve no longer starts from `escalated` and opens to the secretary: the same step
+    new = _rules("test-2", ("""      - trigger: approve
+        source: [under_review, escalated]
+        dest: approved
+        roles: [superior]""", """      - trigger: approve
+        source: under_review
+        dest: approved
+        roles: [secretary, superior]"""))
+    changed = {(c.kind, ".".join(c.path[:2])) for c in diff_rules(mini_rules, new).changes}
+    assert {("transition_changed", "transitions.approve@under_review"),
+            ("roles_changed", "transitions.approve@under_review")} <= changed
+    assert not any(k in ("transition_added", "transition_removed") for k, _ in changed)
+    review = _under_review(engine)
+    escalated = _under_review(engine)
+    engine.fire(escalated, "escalate", SUP)
+    rows = {(g.kind, g.detail): g.examples for g in impact(engine.store, new, now=T0).rows()}
+    assert rows == {("roles_changed", "approve: superior → secretary, superior"): [review]}
