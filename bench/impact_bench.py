@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from partyflow import Actor, Engine, load_hierarchy, load_rules, load_rules_text  # noqa: E402
-from partyflow.policy.change import impact  # noqa: E402
+from partyflow.policy import impact  # noqa: E402
 from partyflow.testing import FakeClock  # noqa: E402
 
 

@@ -27,9 +27,11 @@ from partyflow.errors import (
     WorkflowError,
 )
 from partyflow.hierarchy import ChainLink, Hierarchy, load_hierarchy
-from partyflow.policy.change import (
+from partyflow.policy import (
+    ImpactGroup,
     ImpactReport,
     MigrationMap,
+    MigrationOutcome,
     MigrationReport,
     impact,
     load_migration_map,
@@ -70,6 +72,7 @@ __all__ = [
     "Hierarchy",
     "HierarchyError",
     "IdempotencyConflict",
+    "ImpactGroup",
     "ImpactReport",
     "Instance",
     "InstanceNotFound",
@@ -77,6 +80,7 @@ __all__ = [
     "InvalidTrigger",
     "MemoryStore",
     "MigrationMap",
+    "MigrationOutcome",
     "MigrationReport",
     "NotAuthorized",
     "Organization",

@@ -22,7 +22,7 @@ import yaml
 from pytest_bdd import given, parsers, then, when
 
 from partyflow import load_rules_text
-from partyflow.policy.change import MigrationMap, impact, migrate
+from partyflow.policy import MigrationMap, impact, migrate
 
 from .test_features import ROOT, World
 

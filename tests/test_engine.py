@@ -389,7 +389,8 @@ def test_public_api_is_pinned() -> None:
         "load_rules", "load_rules_text", "open_store",
         "ChainLink", "Hierarchy", "HierarchyError", "Organization", "ReportRow",
         "UnknownOrganization", "load_hierarchy", "StoreError",
-        "Change", "DiffWarning", "ImpactReport", "MigrationMap", "MigrationReport", "RulesDiff", "diff_rules",
+        "Change", "DiffWarning", "ImpactGroup", "ImpactReport", "MigrationMap", "MigrationOutcome",
+        "MigrationReport", "RulesDiff", "diff_rules",
         "impact", "load_migration_map", "migrate",
     ])
     for name in partyflow.__all__:

@@ -1,8 +1,9 @@
 """Policy change edge cases (规则变更) on every store, beyond ``test_policy_change.py``.
 
-The tests marked ``xfail(strict=True)`` reproduce known defects of
-``partyflow.policy.change`` (impact/migrate); each reason says what is wrong. A fix
-turns the xfail into an XPASS failure: remove the marker then.
+Seven of these once reproduced defects of impact/migrate as strict xfails (step-reading
+conditions reported as passing, instances with unreadable rules skipped, an unknown or
+finished named instance without an outcome, a reused idempotency key, an unchecked map, a
+map problem naming its place twice); they now pin the fixes.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from partyflow import (
     RuleSet,
     load_rules_text,
 )
-from partyflow.policy.change import (
+from partyflow.policy import (
     MIGRATE_TRIGGER,
     MigrationMap,
     impact,
     load_migration_map,
     migrate,
 )
+from partyflow.rules.diff import diff_rules
 from partyflow.stores.base import Store
 from partyflow.testing import FakeClock
 
@@ -81,10 +83,6 @@ def test_a_dry_run_writes_nothing_not_even_the_rules_text(engine: Engine) -> Non
     assert engine.store.rules_source(new.content_hash) is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "impact skips conditions that read the step (actor/event) on both sides, so a guard "
-    "whose new conditions all read the step holds vacuously: a false 'now_passes' is "
-    "reported, and step-dependent conditions are not counted as 'not evaluated'"))
 def test_step_dependent_conditions_are_not_reported_as_passing(engine: Engine) -> None:
     new = _rules("test-2", ('expr: "!blank(reason)"', 'expr: "!blank(event.reason)"'))
     _under_review(engine)  # no reason stored: under test-1 `reject` does not hold
@@ -92,10 +90,6 @@ def test_step_dependent_conditions_are_not_reported_as_passing(engine: Engine) -
     assert ("now_passes", "reject") not in kinds
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "an instance whose own rules text is missing from the store is silently left out of "
-    "impact (neither counted nor reported), and migrate refuses it saying the NEW rules "
-    "lack its procedure"))
 def test_an_instance_whose_rules_are_not_in_the_store_is_reported(engine: Engine) -> None:
     new = _rules("test-2", ('value: "4/5"', 'value: "5/6"'))
     engine.start("mini_election", {"expected": 40, "present": 33}, SEC)
@@ -116,9 +110,6 @@ def test_an_instance_whose_rules_are_not_in_the_store_is_reported(engine: Engine
     assert impact(store, new, now=T0).total_affected == 1  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(strict=True, raises=InstanceNotFound, reason=(
-    "an unknown id among instance_ids raises InstanceNotFound mid-run: instances before it "
-    "were already migrated with --apply, but the report saying so is lost"))
 def test_an_unknown_instance_id_is_refused_and_the_rest_go_on(engine: Engine) -> None:
     new = _rules("test-2", ("value: P1M", "value: P10D"))
     iid = _under_review(engine)
@@ -128,9 +119,6 @@ def test_an_unknown_instance_id_is_refused_and_the_rest_go_on(engine: Engine) ->
         (iid, "moved"), ("no-such-case", "refused")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a finished instance named with instance_ids gets no outcome at all; the operator is "
-    "not told that it was skipped, or why"))
 def test_a_named_finished_instance_is_reported_as_skipped(engine: Engine) -> None:
     new = _rules("test-2", ("value: P1M", "value: P10D"))
     done = _under_review(engine)
@@ -139,10 +127,6 @@ def test_a_named_finished_instance_is_reported_as_skipped(engine: Engine) -> Non
     assert [o.instance_id for o in report.outcomes] == [done]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the migrate audit record's idempotency key is 'migrate:<new hash>' per instance, so "
-    "migrating forward, back and forward again hits the used key: a permanent 'conflict' "
-    "whose message says to run again"))
 def test_migrating_back_and_forth_and_forward_again_works(engine: Engine,
                                                           mini_rules: RuleSet) -> None:
     new = _rules("test-2", ("value: P1M", "value: P10D"))
@@ -154,9 +138,6 @@ def test_migrating_back_and_forth_and_forward_again_works(engine: Engine,
     engine.verify(iid)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the map is not checked against the rules: a misspelt procedure or state is accepted "
-    "and silently ignored (unlisted procedures then migrate by same names)"))
 def test_a_map_naming_unknown_procedures_or_states_is_refused(engine: Engine,
                                                               tmp_path: Path) -> None:
     new = _rules("test-2", ("value: P1M", "value: P10D"))
@@ -168,12 +149,175 @@ def test_a_map_naming_unknown_procedures_or_states_is_refused(engine: Engine,
         migrate(engine.store, new, load_migration_map(path))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a map problem's text repeats its location, which RulesError.format already prints: "
-    "'procedures.x.states: procedures.x.states: Input should be a valid dictionary'"))
 def test_a_map_problem_names_its_place_once(tmp_path: Path) -> None:
     path = tmp_path / "map.yaml"
     path.write_text("procedures:\n  mini_election:\n    states: [a]\n", encoding="utf-8")
     with pytest.raises(RulesError) as exc:
         load_migration_map(path)
     assert exc.value.format("en").count("procedures.mini_election.states") == 1
+
+
+def test_step_dependent_conditions_are_counted_as_not_evaluated(engine: Engine) -> None:
+    new = _rules("test-2", ('expr: "!blank(reason)"', 'expr: "!blank(event.reason)"'))
+    iid = _under_review(engine)
+    report = impact(engine.store, new, now=T0)
+    (group,) = report.rows()
+    assert (group.kind, group.detail, group.examples) == (
+        "not_evaluated", "reject: !blank(event.reason)", [iid])
+    assert group.kind_text.en.endswith("not evaluated")
+    assert (report.not_evaluated, report.total_affected) == (1, 0)
+    assert "1 with conditions reading the step itself" in report.to_markdown("en")
+
+
+def test_stored_data_that_no_longer_suffices_is_reported_beside_step_conditions(
+        engine: Engine) -> None:
+    # the stored part of the guard fails now; its step part cannot change that
+    new = _rules("test-2", ('expr: "!blank(reason)"',
+                            'expr: "present <= expected"\n'
+                            '            message: {zh: 人数不符, en: Too many present}\n'
+                            '          - expr: "!blank(event.reason)"'))
+    engine.fire(_under_review(engine), "reject", SUP, {"reason": "x"})  # finished: not open
+    iid = _under_review(engine, {"expected": 38, "reason": "late"})  # 39 present
+    kept = _under_review(engine, {"expected": 40, "reason": "late"})
+    kinds = {(g.kind, g.detail, tuple(g.examples))
+             for g in impact(engine.store, new, now=T0).rows()}
+    assert kinds == {("now_fails", "reject: present <= expected", (iid,)),
+                     ("not_evaluated", "reject: !blank(event.reason)", (kept,))}
+
+
+def test_unchanged_guards_are_not_evaluated_again(engine: Engine) -> None:
+    new = _rules("test-2", ("value: P1M", "value: P10D"))
+    _under_review(engine)
+    report = impact(engine.store, new, now=T0)
+    assert {g.kind for g in report.rows()} == {"deadline_moved"}
+    assert report.not_evaluated == 0
+
+
+def test_an_instance_whose_stored_rules_were_edited_is_reported(engine: Engine) -> None:
+    new = _rules("test-2", ('value: "4/5"', 'value: "5/6"'))
+    iid = engine.start("mini_election", {"expected": 40, "present": 33}, SEC).id
+    inst = engine.get(iid)
+
+    class Edited:
+        def __init__(self, inner: Store) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        def rules_source(self, content_hash: str) -> str | None:
+            text = self.inner.rules_source(content_hash)
+            return None if text is None else text.replace("value: P1M", "value: P2M")
+
+    store = Edited(engine.store)
+    (group,) = impact(store, new, now=T0).rows()  # type: ignore[arg-type]
+    assert (group.kind, group.detail, group.examples) == (
+        "rules_unavailable", "test-1: hash_mismatch", [iid])
+    (outcome,) = migrate(store, new, SAME_NAMES, apply=True, now=T0).outcomes  # type: ignore[arg-type]
+    assert outcome.status == "refused" and outcome.reason is not None
+    assert "content hash" in outcome.reason.en
+    assert engine.get(iid) == inst
+
+
+def test_an_unknown_instance_id_says_so(engine: Engine) -> None:
+    new = _rules("test-2", ("value: P1M", "value: P10D"))
+    (outcome,) = migrate(engine.store, new, SAME_NAMES, instance_ids=["no-such-case"]).outcomes
+    with pytest.raises(InstanceNotFound) as exc:
+        engine.get("no-such-case")
+    assert (outcome.status, outcome.reason, outcome.procedure) == (
+        "refused", exc.value.text, "")
+
+
+def test_a_named_instance_already_on_the_new_rules_is_skipped(engine: Engine) -> None:
+    new = _rules("test-2", ("value: P1M", "value: P10D"))
+    done, iid = _under_review(engine), _under_review(engine)
+    engine.fire(done, "approve", SUP)
+    migrate(engine.store, new, SAME_NAMES, instance_ids=[iid], apply=True, now=T0)
+    report = migrate(engine.store, new, SAME_NAMES, instance_ids=[done, iid], apply=True)
+    assert [(o.instance_id, o.status) for o in report.outcomes] == [
+        (done, "skipped"), (iid, "skipped")]
+    reasons = [o.reason.en for o in report.outcomes if o.reason is not None]
+    assert "finished" in reasons[0] and "already runs under rules version test-2" in reasons[1]
+    assert [o.status_text.zh for o in report.outcomes] == ["跳过", "跳过"]
+
+
+def test_a_concurrent_second_migration_conflicts_instead_of_doubling(engine: Engine) -> None:
+    new = _rules("test-2", ("value: P1M", "value: P10D"))
+    iid = _under_review(engine)
+
+    class Racing:  # another process migrates the same instance between our read and write
+        def __init__(self, inner: Store) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        def get(self, instance_id: str) -> object:
+            inst = self.inner.get(instance_id)
+            (other,) = migrate(self.inner, new, SAME_NAMES, instance_ids=[instance_id],
+                               apply=True, now=T0).outcomes
+            assert other.status == "moved"
+            return inst
+
+    report = migrate(Racing(engine.store), new, SAME_NAMES,  # type: ignore[arg-type]
+                     instance_ids=[iid], apply=True, now=T0)
+    assert [o.status for o in report.outcomes] == ["conflict"]
+    history = engine.history(iid)
+    assert [r.trigger for r in history].count(MIGRATE_TRIGGER) == 1
+    assert history[-1].idempotency_key == (
+        f"migrate:{history[-2].rules_hash}:{new.content_hash}:{history[-2].seq}")
+    engine.verify(iid)
+
+
+def test_map_problems_name_the_misspelt_state_with_its_line(engine: Engine,
+                                                           tmp_path: Path) -> None:
+    new = _rules("test-2", ("value: P1M", "value: P10D"))
+    iid = _under_review(engine)
+    before = engine.get(iid)
+    path = tmp_path / "map.yaml"
+    path.write_text("procedures:\n  mini_election:\n    states:\n      under_reveiw: approved\n"
+                    "      voted: aproved\n  mini_electoin: {}\n", encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        migrate(engine.store, new, load_migration_map(path), apply=True, now=T0)
+    got = [(p.line, p.type, p.path) for p in exc.value.problems]
+    assert got == [(4, "unknown_state", "procedures.mini_election.states.under_reveiw"),
+                   (5, "unknown_state", "procedures.mini_election.states.voted"),
+                   (6, "unknown_procedure", "procedures.mini_electoin")]
+    text = exc.value.format("en")
+    assert "did you mean 'under_review'?" in text and "did you mean 'approved'?" in text
+    assert "did you mean 'mini_election'?" in text
+    assert engine.get(iid) == before
+    assert engine.store.rules_source(new.content_hash) is None
+
+
+def test_impact_and_migrate_take_the_engines_clock(engine: Engine) -> None:
+    new = _rules("test-2", ("value: P1M", "value: P10D"))
+    iid = _under_review(engine)
+    later = FakeClock(T0 + dt.timedelta(days=11))
+    kinds = {g.kind for g in impact(engine.store, new, clock=later).rows()}
+    assert kinds == {"deadline_moved", "overdue_at_once"}
+    assert {g.kind for g in impact(engine.store, new, clock=FakeClock(T0)).rows()} == {
+        "deadline_moved"}
+    migrate(engine.store, new, SAME_NAMES, apply=True, clock=later)
+    assert engine.history(iid)[-1].at == later.now()
+
+
+def test_impact_and_diff_agree_on_what_continues_a_step(engine: Engine,
+                                                        mini_rules: RuleSet) -> None:
+    # approve no longer starts from `escalated` and opens to the secretary: the same step
+    new = _rules("test-2", ("""      - trigger: approve
+        source: [under_review, escalated]
+        dest: approved
+        roles: [superior]""", """      - trigger: approve
+        source: under_review
+        dest: approved
+        roles: [secretary, superior]"""))
+    changed = {(c.kind, ".".join(c.path[:2])) for c in diff_rules(mini_rules, new).changes}
+    assert {("transition_changed", "transitions.approve@under_review"),
+            ("roles_changed", "transitions.approve@under_review")} <= changed
+    assert not any(k in ("transition_added", "transition_removed") for k, _ in changed)
+    review = _under_review(engine)
+    escalated = _under_review(engine)
+    engine.fire(escalated, "escalate", SUP)
+    rows = {(g.kind, g.detail): g.examples for g in impact(engine.store, new, now=T0).rows()}
+    assert rows == {("roles_changed", "approve: superior → secretary, superior"): [review]}

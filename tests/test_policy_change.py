@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from partyflow import Actor, Engine, RulesError, RuleSet, load_rules, load_rules_text
-from partyflow.policy.change import (
+from partyflow.policy import (
     MIGRATE_TRIGGER,
     impact,
     load_migration_map,

@@ -292,8 +292,8 @@ def impact(new: Path, store_url: str, procedure: str | None, fmt: str, lang: Lan
     running instances (nothing is written)."""
     from rich.progress import Progress
 
-    from partyflow.policy.change import _IMPACT_TEXT
-    from partyflow.policy.change import impact as run_impact
+    from partyflow.policy import IMPACT_KINDS as _IMPACT_TEXT
+    from partyflow.policy import impact as run_impact
     from partyflow.stores.open import open_store
 
     rules = _rules(new, lang)
@@ -345,8 +345,8 @@ def migrate(new: Path, map_path: Path, store_url: str, instance_ids: tuple[str, 
             apply: bool, lang: Lang) -> None:
     """按映射把在办实例迁移到新规则；默认试算 / move running instances to new rules by a state
     map; a dry run unless --apply (exit 1 if any instance is refused)."""
-    from partyflow.policy.change import load_migration_map
-    from partyflow.policy.change import migrate as run_migrate
+    from partyflow.policy import load_migration_map
+    from partyflow.policy import migrate as run_migrate
     from partyflow.stores.open import open_store
 
     rules = _rules(new, lang)
