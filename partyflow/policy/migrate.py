@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -23,15 +23,17 @@ from partyflow.errors import (
 from partyflow.policy.mapping import MigrationMap
 from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.stores.base import Store
-from partyflow.workflows.audit import record_hash
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
-from partyflow.workflows.records import AuditRecord, Instance
+from partyflow.workflows.records import Actor, Instance
+from partyflow.workflows.step import Step, commit, seal
 from partyflow.workflows.versions import RuleVersions
 
 MIGRATE_TRIGGER = "migrate_rules"
 """The trigger of the audit record a migration writes."""
 
 MIGRATION_ACTOR = "partyflow.migrate"
+MIGRATION_SYSTEM_ACTOR = Actor(MIGRATION_ACTOR, "system")
+"""The actor recorded on a migration's audit record."""
 """The actor id of the audit record a migration writes."""
 
 MIGRATION_STATUSES: Mapping[str, Text] = MappingProxyType({
@@ -224,16 +226,20 @@ def _migrate_one(store: Store, inst: Instance, new_rules: RuleSet, versions: Rul
         deadline_at = inst.deadline_at  # an escalation under way keeps its clock
     else:  # from when the state was entered, under the new rules
         deadline_at = deadline.add_to(inst.updated_at) if deadline else None
-    moved = replace(
-        inst, state=target, data=data, rules_version=new_rules.version,
-        rules_hash=new_rules.content_hash, deadline_at=deadline_at,
-        terminal=new.states[target].terminal,
-        escalation=inst.escalation if same else 0,
-        escalated_to=inst.escalated_to if same else None,
-        overdue_since=inst.overdue_since if same else None,
-    )
+    step = Step(
+        inst, inst.id, inst.procedure, target, data, deadline_at,
+        new.states[target].terminal, inst.org, inst.escalation if same else 0,
+        inst.escalated_to if same else None, inst.overdue_since if same else None,
+        new_rules.version, new_rules.content_hash, MIGRATE_TRIGGER, MIGRATION_SYSTEM_ACTOR,
+        {"from_rules_version": inst.rules_version, "from_rules_hash": inst.rules_hash,
+         "map_hash": mapping.content_hash}, None,
+        # names both versions and the version read: a concurrent second migration of the
+        # same read conflicts, while moving on, back and on again are distinct steps
+        f"migrate:{inst.rules_hash}:{new_rules.content_hash}:{inst.version}",
+        now, inst.updated_at)  # the state stays as entered: deadlines count from then
     try:
-        _commit_move(store, versions, inst, moved, new_rules, mapping, now)
+        versions.save(new_rules)
+        commit(store, seal(step))
     except ConcurrentUpdate:
         return MigrationOutcome(inst.id, inst.procedure, inst.state, target, "conflict", Text(
             "实例已被他人更新，未迁移；请重新运行", "the instance changed meanwhile; nothing was "
@@ -241,28 +247,3 @@ def _migrate_one(store: Store, inst: Instance, new_rules: RuleSet, versions: Rul
     return MigrationOutcome(inst.id, inst.procedure, inst.state, target, "moved")
 
 
-def _commit_move(store: Store, versions: RuleVersions, inst: Instance, moved: Instance,
-                 new_rules: RuleSet, mapping: MigrationMap, now: dt.datetime) -> None:
-    """Migration's one write: ``inst`` (as read) becomes ``moved`` with its audit record.
-
-    The idempotency key names both versions and the instance version it was read at, so a
-    concurrent second migration of the same read conflicts, while moving on, back and on
-    again are distinct steps.
-
-    Raises:
-        ConcurrentUpdate: the instance changed since it was read; nothing was written.
-    """
-    versions.save(new_rules)
-    fields: dict[str, Any] = {
-        "instance_id": inst.id, "seq": inst.version + 1, "at": now,
-        "actor_id": MIGRATION_ACTOR, "actor_role": "system", "actor_org": None,
-        "trigger": MIGRATE_TRIGGER, "from_state": inst.state, "to_state": moved.state,
-        "data": {"from_rules_version": inst.rules_version, "from_rules_hash": inst.rules_hash,
-                 "map_hash": mapping.content_hash},
-        "rules_version": moved.rules_version, "rules_hash": moved.rules_hash, "basis": None,
-        "idempotency_key": f"migrate:{inst.rules_hash}:{moved.rules_hash}:{inst.version}",
-        "prev_hash": inst.last_hash,
-    }
-    digest = record_hash(**fields)
-    store.commit(replace(moved, version=inst.version + 1, last_hash=digest), inst.version,
-                 AuditRecord(**fields, hash=digest))

@@ -73,6 +73,9 @@ class Step:
         instance_id, procedure, state, data, deadline_at, terminal, org, escalation,
             escalated_to, overdue_since, rules_version, rules_hash: the instance after it.
         trigger, actor, event, basis, idempotency_key, at: what the audit record says.
+        entered_at: the instance's ``updated_at`` after it — ``at`` for a step a person or a
+            timeout takes; kept for an escalation or a migration, which leave the state as
+            entered (conditions read it as ``entered_at``; deadlines count from it).
         organization: an organization the step adds to the hierarchy (an establishment).
     """
 
@@ -95,6 +98,7 @@ class Step:
     basis: str | None
     idempotency_key: str | None
     at: dt.datetime
+    entered_at: dt.datetime
     organization: Organization | None = None
 
 
@@ -127,7 +131,7 @@ def seal(step: Step) -> Sealed:
         step.rules_version, step.rules_hash, step.basis, step.idempotency_key, prev, digest)
     instance = Instance(
         step.instance_id, step.procedure, step.state, step.data, seq, step.rules_version,
-        step.rules_hash, before.created_at if before is not None else step.at, step.at,
+        step.rules_hash, before.created_at if before is not None else step.at, step.entered_at,
         step.deadline_at, step.terminal, digest, step.org, step.escalation,
         step.escalated_to, step.overdue_since)
     return Sealed(instance, record, before.version if before is not None else 0,
@@ -165,7 +169,7 @@ def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], ac
         None, instance_id, proc.name, proc.initial, values,
         deadline.add_to(now) if deadline else None, proc.states[proc.initial].terminal,
         values.get(proc.organization) if proc.organization else None, 0, None, None,
-        rules.version, rules.content_hash, "start", actor, values, None, None, now)
+        rules.version, rules.content_hash, "start", actor, values, None, None, now, now)
 
 
 def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
@@ -240,7 +244,7 @@ def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
         merged.get(proc.organization) if proc.organization else None,
         inst.escalation if stays else 0, inst.escalated_to if stays else None,
         inst.overdue_since if stays else None, inst.rules_version, inst.rules_hash,
-        trigger, actor, event, chosen.bases, key, now, established)
+        trigger, actor, event, chosen.bases, key, now, now, established)
 
 
 def decide_escalation(proc: ProcedureDef, inst: Instance, now: dt.datetime,
@@ -265,7 +269,7 @@ def decide_escalation(proc: ProcedureDef, inst: Instance, now: dt.datetime,
         level, target.org_id, since, inst.rules_version, inst.rules_hash, ESCALATE_TRIGGER,
         SYSTEM_ACTOR, {"escalation": level, "escalated_to": target.org_id,
                        "overdue_since": since.isoformat()},
-        "H2", f"escalate:{inst.version}", now)
+        "H2", f"escalate:{inst.version}", now, inst.updated_at)
 
 
 def timeout_step(ctx: StepContext, inst: Instance, now: dt.datetime) -> Step:
