@@ -324,7 +324,7 @@ def _tamper(store: Store, instance_id: str, how: str) -> None:
             store._replace_record(instance_id, 1, dataclasses.replace(records[2], seq=2))
             store._replace_record(instance_id, 2, dataclasses.replace(records[1], seq=3))
         return
-    from partyflow.stores.sql import audit_table
+    from partyflow.stores.schema import audit_table
 
     t = audit_table.c
     with store.engine.begin() as conn:  # type: ignore[attr-defined]

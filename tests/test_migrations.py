@@ -17,7 +17,8 @@ from alembic.runtime.migration import MigrationContext
 
 from partyflow.errors import StoreError
 from partyflow.stores import migrations
-from partyflow.stores.sql import SqlStore, metadata
+from partyflow.stores.schema import metadata
+from partyflow.stores.sql import SqlStore
 from partyflow.workflows.records import Organization
 
 from .conftest import postgres_schema

@@ -29,6 +29,14 @@ from sqlalchemy.pool import StaticPool
 
 from partyflow.errors import StoreError, Text, UsageError
 from partyflow.stores.base import Store, conflict, not_found
+from partyflow.stores.schema import (
+    AUDIT_COLS,
+    INSTANCE_COLS,
+    JSON_COLS,
+    ORG_COLS,
+    TIME_COLS,
+)
+from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS
 from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
@@ -36,222 +44,6 @@ _UTC = dt.UTC
 _SQLITE_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: sorts like the time it names
 _WAL_BOUND_PAGES = 10_000  # SQLite's own automatic checkpoint, if ours stops (default 1000)
 _CHECKPOINT_EVERY_S = 1.0
-
-
-class UtcDateTime(sa.TypeDecorator[dt.datetime]):
-    """Column type for aware UTC times: ``timestamptz`` on PostgreSQL, fixed-width ISO-8601
-    text on SQLite (``2026-01-31T09:00:00.000000Z``)."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
-        if dialect.name == "sqlite":
-            return dialect.type_descriptor(sa.String(27))
-        return dialect.type_descriptor(sa.DateTime(timezone=True))
-
-
-metadata = sa.MetaData()
-
-schema_table = sa.Table(
-    "pf_schema", metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
-)
-
-rules_table = sa.Table(
-    "pf_rules", metadata,
-    sa.Column("content_hash", sa.String(64), primary_key=True),
-    sa.Column("version", sa.String(200), nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-)
-
-instances_table = sa.Table(
-    "pf_instances", metadata,
-    sa.Column("id", sa.String(128), primary_key=True),
-    sa.Column("procedure", sa.String(64), nullable=False),
-    sa.Column("state", sa.String(64), nullable=False),
-    sa.Column("data", sa.Text, nullable=False),  # canonical JSON
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("rules_version", sa.String(200), nullable=False),
-    sa.Column("rules_hash", sa.String(64), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("updated_at", UtcDateTime, nullable=False),
-    sa.Column("deadline_at", UtcDateTime, nullable=True),
-    sa.Column("terminal", sa.Boolean, nullable=False),
-    sa.Column("last_hash", sa.String(64), nullable=False),
-    sa.Column("org", sa.String(200), nullable=True),
-    sa.Column("escalation", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("escalated_to", sa.String(200), nullable=True),
-    sa.Column("overdue_since", UtcDateTime, nullable=True),
-    sa.Index("ix_pf_instances_deadline", "deadline_at", "id"),
-    sa.Index("ix_pf_instances_procedure_state", "procedure", "state"),
-    sa.Index("ix_pf_instances_org", "org"),
-)
-
-organizations_table = sa.Table(
-    "pf_organizations", metadata,
-    sa.Column("id", sa.String(200), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("level", sa.String(64), nullable=False),
-    sa.Column("parent", sa.String(200), nullable=True),
-    sa.Column("secretary", sa.String(200), nullable=True),
-    sa.Column("attrs", sa.Text, nullable=False),  # canonical JSON
-    sa.Column("added_by", sa.String(128), nullable=True),
-    sa.Index("ix_pf_organizations_parent", "parent"),
-)
-
-audit_table = sa.Table(
-    "pf_audit", metadata,
-    sa.Column("instance_id", sa.String(128), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("at", UtcDateTime, nullable=False),
-    sa.Column("actor_id", sa.String(200), nullable=False),
-    sa.Column("actor_role", sa.String(64), nullable=False),
-    sa.Column("actor_org", sa.String(200), nullable=True),
-    sa.Column("trigger", sa.String(64), nullable=False),
-    sa.Column("from_state", sa.String(64), nullable=True),
-    sa.Column("to_state", sa.String(64), nullable=False),
-    sa.Column("data", sa.Text, nullable=False),  # canonical JSON
-    sa.Column("rules_version", sa.String(200), nullable=False),
-    sa.Column("rules_hash", sa.String(64), nullable=False),
-    sa.Column("basis", sa.String(200), nullable=True),
-    sa.Column("idempotency_key", sa.String(200), nullable=True),
-    sa.Column("prev_hash", sa.String(64), nullable=False),
-    sa.Column("hash", sa.String(64), nullable=False),
-    sa.UniqueConstraint("instance_id", "idempotency_key", name="uq_pf_audit_idempotency"),
-)
-
-_I = instances_table.c
-_A = audit_table.c
-_O = organizations_table.c
-_INSTANCE_COLS = [c.name for c in instances_table.columns]
-_AUDIT_COLS = [c.name for c in audit_table.columns]
-_ORG_COLS = [c.name for c in organizations_table.columns]
-_TIME_COLS = frozenset({"created_at", "updated_at", "deadline_at", "overdue_since", "at",
-                        "a_at", "b_now", "b_after_at"})
-_JSON_COLS = frozenset({"data", "a_data", "attrs"})
-
-
-def _p(name: str) -> sa.BindParameter[Any]:
-    return sa.bindparam(name)
-
-
-_STATEMENTS: dict[str, Any] = {
-    "get": sa.select(instances_table).where(_I.id == _p("b_id")),
-    "version": sa.select(_I.version).where(_I.id == _p("b_id")),
-    "update": instances_table.update()
-    .where(_I.id == _p("b_id"), _I.version == _p("b_expected"))
-    .values(state=_p("state"), data=_p("data"), version=_p("version"),
-            updated_at=_p("updated_at"), deadline_at=_p("deadline_at"),
-            terminal=_p("terminal"), last_hash=_p("last_hash"), org=_p("org"),
-            escalation=_p("escalation"), escalated_to=_p("escalated_to"),
-            overdue_since=_p("overdue_since"), rules_version=_p("rules_version"),
-            rules_hash=_p("rules_hash")),
-    "insert_instance": instances_table.insert().values(
-        {c: _p(c) for c in _INSTANCE_COLS}),
-    "insert_audit": audit_table.insert().values({c: _p(c) for c in _AUDIT_COLS}),
-    "find_step": sa.select(audit_table).where(_A.instance_id == _p("b_id"),
-                                              _A.idempotency_key == _p("b_key")),
-    "history": sa.select(audit_table).where(_A.instance_id == _p("b_id")).order_by(_A.seq),
-    "overdue": sa.select(instances_table)
-    .where(_I.terminal.is_(False), _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))
-    .order_by(_I.deadline_at, _I.id).limit(_p("b_limit")),
-    "overdue_after": sa.select(instances_table)
-    .where(_I.terminal.is_(False), _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"),
-           sa.or_(_I.deadline_at > _p("b_after_at"),
-                  sa.and_(_I.deadline_at == _p("b_after_at"), _I.id > _p("b_after_id"))))
-    .order_by(_I.deadline_at, _I.id).limit(_p("b_limit")),
-    "rules_source": sa.select(rules_table.c.source)
-    .where(rules_table.c.content_hash == _p("b_hash")),
-    "insert_rules": rules_table.insert().values(
-        content_hash=_p("content_hash"), version=_p("version"), source=_p("source")),
-    "insert_org": organizations_table.insert().values({c: _p(c) for c in _ORG_COLS}),
-    "delete_org": organizations_table.delete().where(_O.id == _p("b_id")),
-    "get_org": sa.select(organizations_table).where(_O.id == _p("b_id")),
-    "orgs": sa.select(organizations_table).where(_O.id > _p("b_after_id"))
-    .order_by(_O.id).limit(_p("b_limit")),
-}
-
-
-_MAX_DEPTH = 64  # a responsibility chain longer than this is a corrupted hierarchy
-
-
-def _lineage_query() -> Any:
-    """An organization and each superior, bottom up: one recursive query."""
-    up = sa.select(*organizations_table.c, sa.literal_column("0").label("depth")) \
-        .where(_O.id == _p("b_id")).cte("up", recursive=True)
-    o = organizations_table.alias("o")
-    up = up.union_all(sa.select(*o.c, (up.c.depth + 1).label("depth"))
-                      .where(o.c.id == up.c.parent, up.c.depth < _MAX_DEPTH))
-    return sa.select(*[up.c[c] for c in _ORG_COLS]).order_by(up.c.depth)
-
-
-def _subtree() -> Any:
-    """The ids of an organization and everything below it (UNION: ends even on a cycle)."""
-    down = sa.select(_O.id).where(_O.id == _p("b_id")).cte("down", recursive=True)
-    o = organizations_table.alias("o")
-    return down.union(sa.select(o.c.id).where(o.c.parent == down.c.id))
-
-
-def _report_query(procedure: bool) -> Any:
-    """Open / overdue / escalated counts by procedure and state within a subtree, grouped by
-    the database (reads the subtree's organizations and their open instances only)."""
-    down = _subtree()
-    overdue = sa.case((sa.or_(_I.overdue_since.is_not(None), sa.and_(
-        _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))), 1), else_=0)
-    escalated = sa.case((_I.escalation > 0, 1), else_=0)
-    query = sa.select(_I.procedure, _I.state, sa.func.count(), sa.func.sum(overdue),
-                      sa.func.sum(escalated)) \
-        .select_from(instances_table.join(down, _I.org == down.c.id)) \
-        .where(_I.terminal.is_(False))
-    if procedure:
-        query = query.where(_I.procedure == _p("b_procedure"))
-    return query.group_by(_I.procedure, _I.state).order_by(_I.procedure, _I.state)
-
-
-_STATEMENTS.update({
-    "lineage": _lineage_query(),
-    "subtree": sa.select(_subtree().c.id),
-    "report_0": _report_query(False),
-    "report_1": _report_query(True),
-})
-
-
-def _audit_params() -> list[Any]:
-    """The audit columns as typed parameters named ``a_<column>`` (apart from the instance's)."""
-    return [sa.bindparam(f"a_{c}", type_=audit_table.c[c].type) for c in _AUDIT_COLS]
-
-
-# PostgreSQL: a step is one statement (one network round trip) instead of BEGIN, UPDATE,
-# INSERT, COMMIT. The audit row is inserted only if the versioned UPDATE matched.
-_PG_STATEMENTS: dict[str, Any] = {
-    "step": audit_table.insert().from_select(
-        _AUDIT_COLS,
-        sa.select(*_audit_params()).select_from(
-            _STATEMENTS["update"].returning(_I.id).cte("u")),
-    ),
-    "create": audit_table.insert().from_select(
-        _AUDIT_COLS,
-        sa.select(*_audit_params()).select_from(
-            instances_table.insert().values(
-                {c: sa.bindparam(c, type_=instances_table.c[c].type) for c in _INSTANCE_COLS}
-            ).returning(_I.id).cte("i")),
-    ),
-}
-
-
-def _instances_query(procedure: bool, open_only: bool) -> Any:
-    query = sa.select(instances_table).where(_I.id > _p("b_after_id"))
-    if procedure:
-        query = query.where(_I.procedure == _p("b_procedure"))
-    if open_only:
-        query = query.where(_I.terminal.is_(False))
-    return query.order_by(_I.id).limit(_p("b_limit"))
-
-
-for _proc in (False, True):
-    for _open in (False, True):
-        _STATEMENTS[f"instances_{int(_proc)}{int(_open)}"] = _instances_query(_proc, _open)
 
 
 @dataclass(frozen=True)
@@ -321,9 +113,9 @@ class SqlStore(Store):
         self._pg = dialect.name == "postgresql"
         self._integrity_errors: type[Exception] = dialect.loaded_dbapi.IntegrityError
         self._driver_errors: type[Exception] = dialect.loaded_dbapi.Error
-        statements = {**_STATEMENTS, **(_PG_STATEMENTS if self._pg else {})}
+        statements = {**STATEMENTS, **(PG_STATEMENTS if self._pg else {})}
         self._sql = {key: self._compile(stmt, dialect) for key, stmt in statements.items()}
-        self._convert = {name: fn for name in _TIME_COLS | _JSON_COLS
+        self._convert = {name: fn for name in TIME_COLS | JSON_COLS
                          if (fn := self._converter(name)) is not None}
         # in-memory SQLite: one connection shared by all threads, so one transaction at a time
         self._serial = threading.Lock() if self._sqlite and memory else None
@@ -375,11 +167,11 @@ class SqlStore(Store):
 
     def _converter(self, name: str) -> Callable[[Any], Any] | None:
         """How a parameter's Python value becomes the driver's, or None to pass it as is."""
-        if name in _TIME_COLS:
+        if name in TIME_COLS:
             if self._sqlite:
                 return lambda v: None if v is None else v.astimezone(_UTC).strftime(_SQLITE_TIME)
             return lambda v: None if v is None else v.astimezone(_UTC)
-        if name in _JSON_COLS:
+        if name in JSON_COLS:
             return lambda v: None if v is None else _dumps(v)
         return None
 
@@ -555,8 +347,8 @@ class SqlStore(Store):
 
     def create(self, instance: Instance, record: AuditRecord) -> None:
         if self._pg:
-            params = {c: getattr(instance, c) for c in _INSTANCE_COLS}
-            params.update({f"a_{c}": getattr(record, c) for c in _AUDIT_COLS})
+            params = {c: getattr(instance, c) for c in INSTANCE_COLS}
+            params.update({f"a_{c}": getattr(record, c) for c in AUDIT_COLS})
             try:
                 with self._single(write=True) as conn:
                     self._run(conn, "create", params)
@@ -565,8 +357,8 @@ class SqlStore(Store):
             return
         try:
             with self._tx() as conn:
-                self._run(conn, "insert_instance", {c: getattr(instance, c) for c in _INSTANCE_COLS})
-                self._run(conn, "insert_audit", {c: getattr(record, c) for c in _AUDIT_COLS})
+                self._run(conn, "insert_instance", {c: getattr(instance, c) for c in INSTANCE_COLS})
+                self._run(conn, "insert_audit", {c: getattr(record, c) for c in AUDIT_COLS})
         except _Collision:
             raise conflict(instance.id, 0) from None
 
@@ -588,7 +380,7 @@ class SqlStore(Store):
             "rules_version": instance.rules_version, "rules_hash": instance.rules_hash,
         }
         if self._pg and organization is None:
-            params.update({f"a_{c}": getattr(record, c) for c in _AUDIT_COLS})
+            params.update({f"a_{c}": getattr(record, c) for c in AUDIT_COLS})
             try:
                 with self._single(write=True) as conn:
                     if self._run(conn, "step", params).rowcount == 1:
@@ -606,10 +398,10 @@ class SqlStore(Store):
                     if exists is None:
                         raise not_found(instance.id)
                     raise conflict(instance.id, expected_version)
-                self._run(conn, "insert_audit", {c: getattr(record, c) for c in _AUDIT_COLS})
+                self._run(conn, "insert_audit", {c: getattr(record, c) for c in AUDIT_COLS})
                 if organization is not None:
                     self._run(conn, "insert_org",
-                              {c: getattr(organization, c) for c in _ORG_COLS})
+                              {c: getattr(organization, c) for c in ORG_COLS})
         except _Collision:
             raise conflict(instance.id, expected_version) from None
 
@@ -618,7 +410,7 @@ class SqlStore(Store):
         with self._tx() as conn:
             for org in organizations:
                 self._run(conn, "delete_org", {"b_id": org.id})
-                self._run(conn, "insert_org", {c: getattr(org, c) for c in _ORG_COLS})
+                self._run(conn, "insert_org", {c: getattr(org, c) for c in ORG_COLS})
                 count += 1
         return count
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import context
 
 from partyflow.stores.migrations import VERSION_TABLE, lock
-from partyflow.stores.sql import metadata
+from partyflow.stores.schema import metadata
 
 config = context.config
 

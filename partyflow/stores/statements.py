@@ -1,0 +1,143 @@
+"""The statements ``SqlStore`` runs, as Core expressions (compiled once per dialect)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from partyflow.stores.schema import (
+    AUDIT_COLS,
+    INSTANCE_COLS,
+    ORG_COLS,
+    audit_table,
+    instances_table,
+    organizations_table,
+    rules_table,
+)
+
+_I = instances_table.c
+_A = audit_table.c
+_O = organizations_table.c
+
+
+def _p(name: str) -> sa.BindParameter[Any]:
+    return sa.bindparam(name)
+
+
+STATEMENTS: dict[str, Any] = {
+    "get": sa.select(instances_table).where(_I.id == _p("b_id")),
+    "version": sa.select(_I.version).where(_I.id == _p("b_id")),
+    "update": instances_table.update()
+    .where(_I.id == _p("b_id"), _I.version == _p("b_expected"))
+    .values(state=_p("state"), data=_p("data"), version=_p("version"),
+            updated_at=_p("updated_at"), deadline_at=_p("deadline_at"),
+            terminal=_p("terminal"), last_hash=_p("last_hash"), org=_p("org"),
+            escalation=_p("escalation"), escalated_to=_p("escalated_to"),
+            overdue_since=_p("overdue_since"), rules_version=_p("rules_version"),
+            rules_hash=_p("rules_hash")),
+    "insert_instance": instances_table.insert().values(
+        {c: _p(c) for c in INSTANCE_COLS}),
+    "insert_audit": audit_table.insert().values({c: _p(c) for c in AUDIT_COLS}),
+    "find_step": sa.select(audit_table).where(_A.instance_id == _p("b_id"),
+                                              _A.idempotency_key == _p("b_key")),
+    "history": sa.select(audit_table).where(_A.instance_id == _p("b_id")).order_by(_A.seq),
+    "overdue": sa.select(instances_table)
+    .where(_I.terminal.is_(False), _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))
+    .order_by(_I.deadline_at, _I.id).limit(_p("b_limit")),
+    "overdue_after": sa.select(instances_table)
+    .where(_I.terminal.is_(False), _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"),
+           sa.or_(_I.deadline_at > _p("b_after_at"),
+                  sa.and_(_I.deadline_at == _p("b_after_at"), _I.id > _p("b_after_id"))))
+    .order_by(_I.deadline_at, _I.id).limit(_p("b_limit")),
+    "rules_source": sa.select(rules_table.c.source)
+    .where(rules_table.c.content_hash == _p("b_hash")),
+    "insert_rules": rules_table.insert().values(
+        content_hash=_p("content_hash"), version=_p("version"), source=_p("source")),
+    "insert_org": organizations_table.insert().values({c: _p(c) for c in ORG_COLS}),
+    "delete_org": organizations_table.delete().where(_O.id == _p("b_id")),
+    "get_org": sa.select(organizations_table).where(_O.id == _p("b_id")),
+    "orgs": sa.select(organizations_table).where(_O.id > _p("b_after_id"))
+    .order_by(_O.id).limit(_p("b_limit")),
+}
+
+
+_MAX_DEPTH = 64  # a responsibility chain longer than this is a corrupted hierarchy
+
+
+def _lineage_query() -> Any:
+    """An organization and each superior, bottom up: one recursive query."""
+    up = sa.select(*organizations_table.c, sa.literal_column("0").label("depth")) \
+        .where(_O.id == _p("b_id")).cte("up", recursive=True)
+    o = organizations_table.alias("o")
+    up = up.union_all(sa.select(*o.c, (up.c.depth + 1).label("depth"))
+                      .where(o.c.id == up.c.parent, up.c.depth < _MAX_DEPTH))
+    return sa.select(*[up.c[c] for c in ORG_COLS]).order_by(up.c.depth)
+
+
+def _subtree() -> Any:
+    """The ids of an organization and everything below it (UNION: ends even on a cycle)."""
+    down = sa.select(_O.id).where(_O.id == _p("b_id")).cte("down", recursive=True)
+    o = organizations_table.alias("o")
+    return down.union(sa.select(o.c.id).where(o.c.parent == down.c.id))
+
+
+def _report_query(procedure: bool) -> Any:
+    """Open / overdue / escalated counts by procedure and state within a subtree, grouped by
+    the database (reads the subtree's organizations and their open instances only)."""
+    down = _subtree()
+    overdue = sa.case((sa.or_(_I.overdue_since.is_not(None), sa.and_(
+        _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))), 1), else_=0)
+    escalated = sa.case((_I.escalation > 0, 1), else_=0)
+    query = sa.select(_I.procedure, _I.state, sa.func.count(), sa.func.sum(overdue),
+                      sa.func.sum(escalated)) \
+        .select_from(instances_table.join(down, _I.org == down.c.id)) \
+        .where(_I.terminal.is_(False))
+    if procedure:
+        query = query.where(_I.procedure == _p("b_procedure"))
+    return query.group_by(_I.procedure, _I.state).order_by(_I.procedure, _I.state)
+
+
+STATEMENTS.update({
+    "lineage": _lineage_query(),
+    "subtree": sa.select(_subtree().c.id),
+    "report_0": _report_query(False),
+    "report_1": _report_query(True),
+})
+
+
+def _audit_params() -> list[Any]:
+    """The audit columns as typed parameters named ``a_<column>`` (apart from the instance's)."""
+    return [sa.bindparam(f"a_{c}", type_=audit_table.c[c].type) for c in AUDIT_COLS]
+
+
+# PostgreSQL: a step is one statement (one network round trip) instead of BEGIN, UPDATE,
+# INSERT, COMMIT. The audit row is inserted only if the versioned UPDATE matched.
+PG_STATEMENTS: dict[str, Any] = {
+    "step": audit_table.insert().from_select(
+        AUDIT_COLS,
+        sa.select(*_audit_params()).select_from(
+            STATEMENTS["update"].returning(_I.id).cte("u")),
+    ),
+    "create": audit_table.insert().from_select(
+        AUDIT_COLS,
+        sa.select(*_audit_params()).select_from(
+            instances_table.insert().values(
+                {c: sa.bindparam(c, type_=instances_table.c[c].type) for c in INSTANCE_COLS}
+            ).returning(_I.id).cte("i")),
+    ),
+}
+
+
+def _instances_query(procedure: bool, open_only: bool) -> Any:
+    query = sa.select(instances_table).where(_I.id > _p("b_after_id"))
+    if procedure:
+        query = query.where(_I.procedure == _p("b_procedure"))
+    if open_only:
+        query = query.where(_I.terminal.is_(False))
+    return query.order_by(_I.id).limit(_p("b_limit"))
+
+
+for _proc in (False, True):
+    for _open in (False, True):
+        STATEMENTS[f"instances_{int(_proc)}{int(_open)}"] = _instances_query(_proc, _open)
