@@ -37,6 +37,7 @@ from partyflow.stores.schema import (
     TIME_COLS,
 )
 from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS
+from partyflow.workflows.audit import canonical_json
 from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
@@ -59,7 +60,7 @@ class _Collision(Exception):
     """A unique key was taken (instance id, audit sequence or idempotency key)."""
 
 
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+_dumps = canonical_json
 
 
 class SqlStore(Store):

@@ -1,4 +1,23 @@
-"""The audit trail's hash chain: computing and verifying it."""
+r"""The audit trail's hash chain (审计留痕): its canonical encoding, computing and verifying it.
+
+The payload of a record is its fields in a fixed order — instance, seq, time, actor id, role
+and organization, trigger, from and to state, event data, rules version and hash, basis,
+idempotency key, previous hash — encoded once per step (by ``seal``) as canonical JSON in the
+style of RFC 8785 (JCS), and hashed with SHA-256:
+
+- no whitespace; object keys sorted by code point (RFC 8785 sorts by UTF-16 code units: the
+  same order for every key without characters beyond U+FFFF, and the keys of instance data are
+  the rules' ASCII input ids);
+- strings as UTF-8 with only the escapes JSON requires (``\"``, ``\\``, control characters
+  as ``\n``/``\t``/… or lowercase ``\u00xx``), as RFC 8785;
+- integers in decimal; floats as Python's shortest round-trip ``repr`` (``0.1``, ``2.0``,
+  ``1e+16``) — this is where we differ from RFC 8785, which writes ECMAScript numbers (``2``,
+  ``10000000000000000``); NaN and infinities are refused, so every float has one text;
+- times as ISO-8601 in UTC (``2026-03-02T09:00:00+00:00``), dates and durations as the
+  canonical text the inputs store.
+
+The SQL store writes event and instance data with the same encoder (``canonical_json``).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +30,13 @@ from typing import Any
 from partyflow.errors import AuditChainBroken, Text
 from partyflow.workflows.records import AuditRecord, Instance
 
-_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                         allow_nan=False).encode
+
+
+def canonical_json(value: Any) -> str:
+    """``value`` as canonical JSON text (see the module docstring)."""
+    return _dumps(value)
 
 
 def record_hash(
