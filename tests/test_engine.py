@@ -33,6 +33,7 @@ from partyflow.workflows.records import AuditRecord
 from partyflow.workflows.step import StepContext, commit, seal, timeout_step
 
 from .conftest import MINI
+from .edits import edited_rules
 
 
 def _to_review(engine: Engine, secretary: Actor) -> Instance:
@@ -363,9 +364,8 @@ def test_running_instances_keep_their_rules_version(mini_rules: RuleSet, store: 
                                                     secretary: Actor) -> None:
     old_engine = Engine(mini_rules, store=store, clock=clock)
     old = old_engine.start("mini_election", {"expected": 40}, secretary)
-    relaxed = load_rules_text(
-        MINI.read_text(encoding="utf-8").replace('version: "test-1"', 'version: "test-2"')
-        .replace('value: "4/5"', 'value: "1/2"'), "relaxed.yaml")
+    relaxed = edited_rules(MINI, ('version: "test-1"', 'version: "test-2"'),
+                           ('value: "4/5"', 'value: "1/2"'), file="relaxed.yaml")
     assert relaxed.content_hash != mini_rules.content_hash
     new_engine = Engine(relaxed, store=store, clock=clock)  # knows only the new rules
     new = new_engine.start("mini_election", {"expected": 40}, secretary)

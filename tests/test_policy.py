@@ -19,7 +19,6 @@ from partyflow import (
     InstanceNotFound,
     RulesError,
     RuleSet,
-    load_rules_text,
 )
 from partyflow.policy import (
     MIGRATE_TRIGGER,
@@ -33,6 +32,7 @@ from partyflow.stores.base import Store
 from partyflow.testing import FakeClock
 
 from .conftest import MINI
+from .edits import edited_rules
 
 SEC = Actor("sec-1", "secretary", "community-1")
 SUP = Actor("sup-1", "superior", "street-1")
@@ -41,11 +41,8 @@ SAME_NAMES = MigrationMap({}, {}, "test-map")
 
 
 def _rules(version: str, *replacements: tuple[str, str]) -> RuleSet:
-    text = MINI.read_text(encoding="utf-8").replace('version: "test-1"', f'version: "{version}"')
-    for old, new in replacements:
-        assert old in text, old
-        text = text.replace(old, new)
-    return load_rules_text(text, f"mini-{version}.yaml")
+    return edited_rules(MINI, ('version: "test-1"', f'version: "{version}"'), *replacements,
+                        file=f"mini-{version}.yaml")
 
 
 def _under_review(engine: Engine, data: dict[str, int] | None = None) -> str:

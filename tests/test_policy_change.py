@@ -21,6 +21,7 @@ from partyflow.stores.base import Store
 from partyflow.testing import FakeClock
 
 from .conftest import MINI
+from .edits import edited_rules, edited_text
 
 SEC = Actor("sec-1", "secretary", "community-1")
 SUP = Actor("sup-1", "superior", "street-1")
@@ -30,14 +31,14 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 def _new_text(**changes: bool) -> str:
     """mini.yaml as version test-2: stricter quorum, shorter review, `voted` renamed to
     `vote_taken`, the `escalated` state removed, `approve` open to the secretary too."""
-    text = MINI.read_text(encoding="utf-8").replace('version: "test-1"', 'version: "test-2"')
-    text = text.replace('value: "4/5"', 'value: "5/6"')
-    text = text.replace("value: P1M", "value: P10D")
-    text = text.replace("      voted: {label: {zh: 已投票, en: Voted}}",
-                        "      vote_taken: {label: {zh: 已投票, en: Voted}, renamed_from: voted}")
-    text = text.replace("dest: voted", "dest: vote_taken").replace("source: voted",
-                                                                   "source: vote_taken")
-    text = text.replace("      escalated: {label: {zh: 已督办, en: Escalated}}\n", "")
+    text = edited_text(
+        MINI, ('version: "test-1"', 'version: "test-2"'), ('value: "4/5"', 'value: "5/6"'),
+        ("value: P1M", "value: P10D"),
+        ("      voted: {label: {zh: 已投票, en: Voted}}",
+         "      vote_taken: {label: {zh: 已投票, en: Voted}, renamed_from: voted}"))
+    text = edited_text(text, ("dest: voted", "dest: vote_taken"),
+                       ("source: voted", "source: vote_taken"), count=None)
+    text = edited_text(text, ("      escalated: {label: {zh: 已督办, en: Escalated}}\n", ""))
     text = text.replace("source: [under_review, escalated]", "source: under_review")
     text = text.replace("        on_timeout: escalate", "        on_timeout: time_out")
     text = text.replace("""      - trigger: escalate
@@ -240,10 +241,10 @@ def test_config_quorum_and_deadline_change_on_demo_like_data(tmp_path: Path) -> 
     """The issue's acceptance: change a threshold and a deadline in a copy of the rules file."""
     config = Path(__file__).resolve().parent.parent / "config" / "rules.yaml"
     old = load_rules(config)
-    text = config.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2026.2"')
-    text = text.replace("value: 3\n        basis: B2", "value: 5\n        basis: B2")
-    text = text.replace("value: P1M\n        basis: B6", "value: P10D\n        basis: B6")
-    new = load_rules_text(text, "rules-2026.2.yaml")
+    new = edited_rules(config, ('version: "2026.1"', 'version: "2026.2"'),
+                       ("value: 3\n        basis: B2", "value: 5\n        basis: B2"),
+                       ("value: P1M\n        basis: B6", "value: P10D\n        basis: B6"),
+                       file="rules-2026.2.yaml")
     d = diff_rules(old, new)
     assert {(c.kind, c.path[-1], str(c.old), str(c.new)) for c in d.changes
             if c.kind == "parameter_changed"} == {
@@ -320,10 +321,9 @@ def test_config_transfer_deadline_change_names_the_accepted_transfers(tmp_path: 
     root = Path(__file__).resolve().parent.parent
     config = root / "config" / "rules.yaml"
     old = load_rules(config)
-    text = config.read_text(encoding="utf-8").replace('version: "2026.1"', 'version: "2026.2"')
-    assert text.count("value: P1M\n        basis: T7") == 1
-    new = load_rules_text(text.replace("value: P1M\n        basis: T7",
-                                       "value: P10D\n        basis: T7"), "rules-2026.2.yaml")
+    new = edited_rules(config, ('version: "2026.1"', 'version: "2026.2"'),
+                       ("value: P1M\n        basis: T7", "value: P10D\n        basis: T7"),
+                       file="rules-2026.2.yaml")
     assert [(c.kind, str(c.old), str(c.new), c.basis) for c in diff_rules(old, new).changes
             if c.procedure == "member_transfer"] == [
         ("parameter_changed", "P1M", "P10D", "T7"),
