@@ -26,7 +26,7 @@ from partyflow.errors import (
     UsageError,
     WorkflowError,
 )
-from partyflow.hierarchy import ChainLink, Hierarchy, load_hierarchy
+from partyflow.hierarchy import ChainLink, Hierarchy, HierarchyView, Org, load_hierarchy
 from partyflow.policy import (
     ImpactGroup,
     ImpactReport,
@@ -37,7 +37,17 @@ from partyflow.policy import (
     load_migration_map,
     migrate,
 )
-from partyflow.rules.definitions import ProcedureDef, RuleSet
+from partyflow.rules.definitions import (
+    AuthorityDef,
+    ConditionDef,
+    EstablishesDef,
+    InputDef,
+    ParameterDef,
+    ProcedureDef,
+    RuleSet,
+    StateDef,
+    TransitionDef,
+)
 from partyflow.rules.diff import Change, DiffWarning, RulesDiff, diff_rules
 from partyflow.rules.durations import Duration
 from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
@@ -59,21 +69,26 @@ __all__ = [
     "Actor",
     "AuditChainBroken",
     "AuditRecord",
+    "AuthorityDef",
     "ChainLink",
     "Change",
     "Clock",
     "ConcurrentUpdate",
+    "ConditionDef",
     "ConditionFailed",
     "ConditionFailure",
     "DiffWarning",
     "Duration",
     "Engine",
+    "EstablishesDef",
     "FieldError",
     "Hierarchy",
     "HierarchyError",
+    "HierarchyView",
     "IdempotencyConflict",
     "ImpactGroup",
     "ImpactReport",
+    "InputDef",
     "Instance",
     "InstanceNotFound",
     "InvalidEventData",
@@ -83,7 +98,9 @@ __all__ = [
     "MigrationOutcome",
     "MigrationReport",
     "NotAuthorized",
+    "Org",
     "Organization",
+    "ParameterDef",
     "PartyflowError",
     "Problem",
     "ProcedureDef",
@@ -92,11 +109,13 @@ __all__ = [
     "RulesDiff",
     "RulesError",
     "RulesVersionUnavailable",
+    "StateDef",
     "Store",
     "StoreError",
     "SystemClock",
     "Text",
     "TickReport",
+    "TransitionDef",
     "UnknownOrganization",
     "UnknownProcedure",
     "UsageError",
