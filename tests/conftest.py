@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,29 @@ def secretary() -> Actor:
 @pytest.fixture
 def superior() -> Actor:
     return Actor("sup-1", "superior", "street-1")
+
+
+CliRun = Callable[..., tuple[int, str, str]]
+"""``cli(*args)`` → (exit code, stdout, stderr)."""
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """Run the ``partyflow`` command in this process, through ``main(argv)`` (the function the
+    console script calls), from the repository root; return its exit code and output."""
+    from partyflow.cli.commands import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(ROOT), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch) -> CliRun:
+    """``run_cli`` with no PARTYFLOW_* settings taken from the environment."""
+    for name in ("PARTYFLOW_LANG", "PARTYFLOW_RULES", "PARTYFLOW_STORE"):
+        monkeypatch.delenv(name, raising=False)
+    return run_cli
 
 
 SUMMARY: list[str] = []  # lines tests want shown at the end of every run (contention counts)

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from .conftest import ROOT
 
 
@@ -20,6 +22,7 @@ def test_ruff_clean() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_mypy_strict_clean() -> None:
     proc = subprocess.run([*_tool("mypy"), "--strict", "partyflow"], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
