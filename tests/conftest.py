@@ -134,6 +134,32 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(line)
 
 
+SLOW_ELSEWHERE: dict[str, tuple[str, ...]] = {
+    # Tests over ~2 s (pytest --durations=30) in files whose owners have not marked them yet;
+    # pytest_collection_modifyitems marks them slow. Move each to @pytest.mark.slow in its own
+    # file and drop it here; tests/test_quality.py checks every name still exists.
+    "test_migrations.py": ("test_processes_starting_at_once_migrate_once",  # processes racing
+                           "test_command_line"),  # alembic in a subprocess
+    "test_hierarchy.py": ("test_cli_org_check_clean", "test_cli_org_check_problems",  # CLI in a
+                          "test_cli_org_check_with_rules_and_errors"),  # subprocess
+    "test_diff.py": ("test_changed_parameters_are_exactly_the_ones_edited",  # hypothesis
+                     "test_reordering_mappings_is_no_change"),
+    "test_properties.py": ("test_rule_shaped_yaml_trees",  # hypothesis, each 2-6 s
+                           "test_duration_text_parses_to_its_canonical_form",
+                           "test_mini_with_a_subtree_replaced", "test_arbitrary_yaml_trees",
+                           "test_mini_with_a_line_deleted"),
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests listed in ``SLOW_ELSEWHERE`` slow."""
+    for item in items:
+        name = getattr(item, "originalname", item.name)  # without [parameters]
+        if name in SLOW_ELSEWHERE.get(item.path.name, ()):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Register every tag used in features/ (rule ids such as @B2) as a marker."""
     import re
