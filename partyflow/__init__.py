@@ -52,7 +52,7 @@ from partyflow.rules.diff import Change, DiffWarning, RulesDiff, diff_rules
 from partyflow.rules.durations import Duration
 from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
 from partyflow.stores import MemoryStore, Store, open_store
-from partyflow.workflows.clock import Clock, SystemClock
+from partyflow.workflows.clock import Clock, ManualClock, SystemClock
 from partyflow.workflows.engine import Engine
 from partyflow.workflows.records import (
     Actor,
@@ -93,6 +93,7 @@ __all__ = [
     "InstanceNotFound",
     "InvalidEventData",
     "InvalidTrigger",
+    "ManualClock",
     "MemoryStore",
     "MigrationMap",
     "MigrationOutcome",

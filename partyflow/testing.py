@@ -4,35 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from partyflow.rules.durations import Duration
-from partyflow.workflows.clock import require_aware
+from partyflow.workflows.clock import ManualClock
+
+DEFAULT_START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+"""Where a ``FakeClock`` starts when not told otherwise."""
 
 
-class FakeClock:
-    """A clock that stands still until told to move.
+class FakeClock(ManualClock):
+    """The library's ``ManualClock`` with a default start, for tests and specs.
 
     Args:
         start: the initial time (aware); defaults to 2026-01-01 00:00 UTC.
     """
 
     def __init__(self, start: dt.datetime | None = None) -> None:
-        self._now = require_aware(start or dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "start")
-
-    def now(self) -> dt.datetime:
-        """The time the clock was last set to."""
-        return self._now
-
-    def set(self, moment: dt.datetime) -> None:
-        """Jump to ``moment`` (aware)."""
-        self._now = require_aware(moment, "moment")
-
-    def advance(self, by: dt.timedelta | str) -> dt.datetime:
-        """Move forward by a timedelta or an ISO-8601 duration (``"P31D"``); return the new time."""
-        if isinstance(by, str):
-            self._now = Duration.parse(by).add_to(self._now)
-        else:
-            self._now = self._now + by
-        return self._now
+        super().__init__(DEFAULT_START if start is None else start)
 
 
-__all__ = ["FakeClock"]
+__all__ = ["DEFAULT_START", "FakeClock"]

@@ -35,6 +35,8 @@ STEPS = ("start", "vote", "report", "approve")
 TICK_AT = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
 
+pytestmark = pytest.mark.slow
+
 
 def _worker(url: str, me: int, ids: list[str], barrier: Any, out: Any) -> None:
     """One application process: fire every round's step, report each outcome."""

@@ -387,6 +387,7 @@ def test_public_api_is_pinned() -> None:
         "ProcedureDef", "RuleSet", "RulesError", "RulesVersionUnavailable", "Store",
         "SystemClock", "Text", "TickReport", "AuthorityDef", "ConditionDef", "EstablishesDef",
         "InputDef", "ParameterDef", "StateDef", "TransitionDef", "HierarchyView", "Org",
+        "ManualClock",
         "UnknownProcedure", "UsageError", "WorkflowError", "__version__", "check_rules_text",
         "load_rules", "load_rules_text", "open_store",
         "ChainLink", "Hierarchy", "HierarchyError", "Organization", "ReportRow",

@@ -15,6 +15,7 @@ import math
 import time
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,6 +32,8 @@ from partyflow.hierarchy import load_hierarchy_text
 from partyflow.testing import FakeClock
 
 from .conftest import MINI
+
+pytestmark = pytest.mark.slow
 
 CASES: collections.Counter[str] = collections.Counter()
 SETTINGS = settings(max_examples=400, deadline=None,

@@ -37,8 +37,9 @@ LOOP = FIXTURES / "loop.yaml"
 SEC = Actor("sec", "secretary", "org")
 FUTURE = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32" or "fork" not in
-                                mp.get_all_start_methods(), reason="needs fork and SIGKILL")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(sys.platform == "win32" or "fork" not in
+                                 mp.get_all_start_methods(), reason="needs fork and SIGKILL")]
 
 
 _RULES = load_rules(LOOP)  # loaded once; forked workers share it

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
 
-from .conftest import ROOT
+import pytest
+
+from .conftest import ROOT, SLOW_ELSEWHERE
 
 
 def _tool(name: str) -> list[str]:
@@ -20,7 +23,17 @@ def test_ruff_clean() -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+@pytest.mark.slow
 def test_mypy_strict_clean() -> None:
     proc = subprocess.run([*_tool("mypy"), "--strict", "partyflow"], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_tests_marked_slow_from_conftest_exist() -> None:
+    """A renamed test would silently leave the slow list; each listed name must be a test."""
+    tests = ROOT / "tests"
+    for file, names in SLOW_ELSEWHERE.items():
+        tree = ast.parse((tests / file).read_text(encoding="utf-8"))
+        defined = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        assert set(names) <= defined, f"{file}: no test {sorted(set(names) - defined)}"

@@ -2,4 +2,5 @@
 
 from partyflow.cli.commands import run
 
-run()
+if __name__ == "__main__":
+    run()

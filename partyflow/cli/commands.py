@@ -10,12 +10,11 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
+import partyflow.cli.render as render
 from partyflow.errors import Lang, PartyflowError, RulesError, Text
 from partyflow.rules.definitions import RuleSet
 from partyflow.rules.diagram import dot, mermaid
@@ -198,9 +197,6 @@ def report(org_id: str, store_url: str, rules_path: Path, procedure: str | None,
            as_csv: bool, lang: Lang) -> None:
     """按组织统计在办、超期、已督办的实例 / open, overdue and escalated instances of an
     organization's subtree, by procedure and state."""
-    import csv
-    import sys
-
     from partyflow.workflows.engine import Engine
 
     rs = _rules(rules_path, lang)
@@ -210,29 +206,10 @@ def report(org_id: str, store_url: str, rules_path: Path, procedure: str | None,
         rows = engine.report(org_id, procedure=procedure)
     finally:
         engine.store.close()
-    heads = [("流程", "procedure"), ("状态", "state"), ("在办", "open"), ("超期", "overdue"),
-             ("已督办", "escalated")]
     if as_csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow([h[1] for h in heads])
-        for r in rows:
-            writer.writerow([r.procedure, r.state, r.open, r.overdue, r.escalated])
+        sys.stdout.write(render.report_csv(rows))
         return
-    table = Table(title=Text(f"{org.name}（{org.id}）及下级组织的实例",
-                             f"Instances of {org.name} ({org.id}) and below").get(lang))
-    for zh, en in heads:
-        table.add_column(zh if lang == "zh" else en, justify="right" if en in (
-            "open", "overdue", "escalated") else "left")
-    for r in rows:
-        proc = rs.procedures.get(r.procedure)
-        st = proc.states.get(r.state) if proc else None
-        table.add_row(proc.title.get(lang) if proc else r.procedure,
-                      f"{st.label.get(lang)} ({r.state})" if st else r.state,
-                      str(r.open), str(r.overdue), str(r.escalated))
-    table.add_section()
-    table.add_row(Text("合计", "total").get(lang), "", str(sum(r.open for r in rows)),
-                  str(sum(r.overdue for r in rows)), str(sum(r.escalated for r in rows)))
-    out.print(table)
+    out.print(render.report_table(org, rows, rs, lang))
 
 
 @app.command()
@@ -244,8 +221,6 @@ def report(org_id: str, store_url: str, rules_path: Path, procedure: str | None,
 def diff(old: Path, new: Path, fmt: str, lang: Lang) -> None:
     """比较两个规则文件，逐流程列出变更（无变更退出码 0，有变更 1，文件有错 2）/ what changed
     between two rules files (exit 0: none, 1: changes, 2: a file has problems)."""
-    from rich.markup import escape
-
     from partyflow.rules.diff import diff_rules
 
     rulesets, broken = [], False
@@ -264,18 +239,9 @@ def diff(old: Path, new: Path, fmt: str, lang: Lang) -> None:
     elif not d:
         out.print(Text("没有变更", "no changes").get(lang))
     else:
-        heads = (("变更", "change"), ("位置", "where"), ("原值", "old"), ("新值", "new"),
-                 ("依据", "basis"), ("名称", "name"))
-        for proc in d.by_procedure():
-            table = Table(title=escape(d.heading(proc, lang)), title_justify="left")
-            for zh, en in heads:
-                table.add_column(zh if lang == "zh" else en, overflow="fold")
-            for row in d.rows(proc, lang):  # values such as [a, b] are text, not markup
-                table.add_row(*(escape(cell) for cell in row))
+        for table in render.diff_tables(d, lang):
             out.print(table)
-        out.print(Text(f"{d.old_version} → {d.new_version}：共 {len(d.changes)} 处变更",
-                       f"{d.old_version} → {d.new_version}: {len(d.changes)} change(s)"
-                       ).get(lang), markup=False)
+        out.print(render.diff_summary(d, lang), markup=False)
     if d:
         raise click.exceptions.Exit(1)
 
@@ -292,7 +258,6 @@ def impact(new: Path, store_url: str, procedure: str | None, fmt: str, lang: Lan
     running instances (nothing is written)."""
     from rich.progress import Progress
 
-    from partyflow.policy import IMPACT_KINDS as _IMPACT_TEXT
     from partyflow.policy import impact as run_impact
     from partyflow.stores.open import open_store
 
@@ -310,26 +275,9 @@ def impact(new: Path, store_url: str, procedure: str | None, fmt: str, lang: Lan
         out.print(report.to_markdown(lang), markup=False)
         return
     if fmt == "json":
-        out.print_json(json.dumps({
-            "new_version": report.new_version, "scanned": report.scanned,
-            "affected": report.affected,
-            "groups": [{"procedure": g.procedure, "state": g.state, "kind": g.kind,
-                        "detail": g.detail, "basis": g.basis, "count": g.count,
-                        "examples": g.examples} for g in report.rows()]},
-            ensure_ascii=False))
+        out.print_json(render.impact_json(report))
         return
-    table = Table(title=Text(f"新规则 {report.new_version} 的影响：检查 {report.scanned} 个在办实例，"
-                             f"{report.affected} 个受影响",
-                             f"Impact of rules {report.new_version}: {report.scanned} running "
-                             f"instances checked, {report.affected} affected").get(lang))
-    for zh, en in (("流程", "procedure"), ("状态", "state"), ("影响", "impact"),
-                   ("说明", "detail"), ("依据", "basis"), ("实例数", "instances"),
-                   ("示例", "examples")):
-        table.add_column(zh if lang == "zh" else en)
-    for g in report.rows():
-        table.add_row(g.procedure, g.state, _IMPACT_TEXT[g.kind].get(lang), g.detail,
-                      g.basis or "-", str(g.count), ", ".join(g.examples[:3]))
-    out.print(table)
+    out.print(render.impact_table(report, lang))
 
 
 @app.command()
@@ -357,41 +305,9 @@ def migrate(new: Path, map_path: Path, store_url: str, instance_ids: tuple[str, 
                              apply=apply)
     finally:
         store.close()
-    names = {"moved": Text("已迁移", "moved"), "would_move": Text("可迁移（试算）", "would move"),
-             "refused": Text("拒绝", "refused"), "conflict": Text("冲突", "conflict")}
-    table = Table(title=Text(f"迁移到规则 {report.new_version}" + ("" if apply else "（试算，未写入）"),
-                             f"Migration to rules {report.new_version}" +
-                             ("" if apply else " (dry run, nothing written)")).get(lang))
-    for zh, en in (("实例", "instance"), ("流程", "procedure"), ("状态", "state"),
-                   ("结果", "outcome"), ("原因", "reason")):
-        table.add_column(zh if lang == "zh" else en)
-    for o in report.outcomes:
-        table.add_row(o.instance_id, o.procedure, f"{o.from_state} → {o.to_state or '?'}",
-                      names[o.status].get(lang), o.reason.get(lang) if o.reason else "")
-    out.print(table)
+    out.print(render.migrate_table(report, apply, lang))
     if report.count("refused") or report.count("conflict"):
         raise _Fail
-
-
-def audit_table(records: list[Any], lang: Lang, title: str) -> Table:
-    """A rich table of audit records, readable in an 80-column terminal."""
-    table = Table(title=title)
-    heads = (("#", "#"), ("时间(UTC)", "At (UTC)"), ("步骤 / 数据", "Trigger / data"),
-             ("状态变化", "From → to"), ("操作人（角色）", "Actor (role)"), ("依据", "Basis"),
-             ("哈希", "Hash"))
-    for i, (zh, en) in enumerate(heads):
-        table.add_column(zh if lang == "zh" else en, overflow="fold", no_wrap=i in (0, 6))
-    for r in records:
-        data = json.dumps(r.data, ensure_ascii=False) if r.data else ""
-        if len(data) > 80:
-            data = data[:77] + "…"
-        table.add_row(
-            str(r.seq), r.at.strftime("%Y-%m-%d %H:%M"),
-            r.trigger + (f"\n{data}" if data else ""),
-            f"{r.from_state or '—'} → {r.to_state}", f"{r.actor_id} ({r.actor_role})",
-            r.basis or "", r.hash[:8],
-        )
-    return table
 
 
 def _lang_from_argv(argv: list[str]) -> Lang:

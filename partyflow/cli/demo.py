@@ -14,10 +14,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from partyflow.cli.render import audit_table
 from partyflow.errors import Lang, WorkflowError
 from partyflow.hierarchy import load_hierarchy_text
 from partyflow.rules.definitions import RuleSet
-from partyflow.testing import FakeClock
+from partyflow.workflows.clock import ManualClock
 from partyflow.workflows.engine import Engine
 from partyflow.workflows.records import Actor
 
@@ -35,14 +36,12 @@ chaoyang,朝阳社区党总支,community,dongcheng-street,郑国强
 
 def run_demo(rules: RuleSet, db: Path, lang: Lang, console: Console) -> None:
     """Run the demo story on ``db`` and print it."""
-    from partyflow.cli.commands import audit_table
-
     zh = lang == "zh"
 
     def say(zh_text: str, en_text: str) -> None:
         console.print(zh_text if zh else en_text, markup=False)
 
-    clock = FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
+    clock = ManualClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
     engine = Engine(rules, store=f"sqlite:///{db}", clock=clock)
     n_orgs = engine.import_organizations(
         load_hierarchy_text(ORGANIZATIONS, file="<demo organizations>", levels=rules))

@@ -1,0 +1,151 @@
+"""Terminal, CSV and JSON rendering for the command line: tables built from result objects.
+
+Every function here takes results (report rows, diffs, impact and migration reports, audit
+records) and returns something to print; none reads a store or a file, and none prints. The
+commands (``partyflow.cli.commands``) and the demo (``partyflow.cli.demo``) both use it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+
+from partyflow.errors import Lang, Text
+
+if TYPE_CHECKING:  # result types only; importing them would load rules change for `validate`
+    from partyflow.policy import ImpactReport, MigrationReport
+    from partyflow.rules.definitions import RuleSet
+    from partyflow.rules.diff import RulesDiff
+    from partyflow.workflows.records import AuditRecord, Organization, ReportRow
+
+
+def _head(zh: str, en: str, lang: Lang) -> str:
+    return zh if lang == "zh" else en
+
+
+def audit_table(records: Iterable[AuditRecord], lang: Lang, title: str) -> Table:
+    """A rich table of audit records, readable in an 80-column terminal."""
+    table = Table(title=title)
+    heads = (("#", "#"), ("时间(UTC)", "At (UTC)"), ("步骤 / 数据", "Trigger / data"),
+             ("状态变化", "From → to"), ("操作人（角色）", "Actor (role)"), ("依据", "Basis"),
+             ("哈希", "Hash"))
+    for i, (zh, en) in enumerate(heads):
+        table.add_column(_head(zh, en, lang), overflow="fold", no_wrap=i in (0, 6))
+    for r in records:
+        data = json.dumps(r.data, ensure_ascii=False) if r.data else ""
+        if len(data) > 80:
+            data = data[:77] + "…"
+        table.add_row(
+            str(r.seq), r.at.strftime("%Y-%m-%d %H:%M"),
+            r.trigger + (f"\n{data}" if data else ""),
+            f"{r.from_state or '—'} → {r.to_state}", f"{r.actor_id} ({r.actor_role})",
+            r.basis or "", r.hash[:8],
+        )
+    return table
+
+
+_REPORT_HEADS = (("流程", "procedure"), ("状态", "state"), ("在办", "open"), ("超期", "overdue"),
+                 ("已督办", "escalated"))
+
+
+def report_csv(rows: Sequence[ReportRow]) -> str:
+    """The ``partyflow report`` rows as CSV text with English column names."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([en for _zh, en in _REPORT_HEADS])
+    for r in rows:
+        writer.writerow([r.procedure, r.state, r.open, r.overdue, r.escalated])
+    return buf.getvalue()
+
+
+def report_table(org: Organization, rows: Sequence[ReportRow], rules: RuleSet,
+                 lang: Lang) -> Table:
+    """The ``partyflow report`` rows as a table, with procedure and state labels and a total."""
+    table = Table(title=Text(f"{org.name}（{org.id}）及下级组织的实例",
+                             f"Instances of {org.name} ({org.id}) and below").get(lang))
+    for zh, en in _REPORT_HEADS:
+        table.add_column(_head(zh, en, lang),
+                         justify="right" if en in ("open", "overdue", "escalated") else "left")
+    for r in rows:
+        proc = rules.procedures.get(r.procedure)
+        st = proc.states.get(r.state) if proc else None
+        table.add_row(proc.title.get(lang) if proc else r.procedure,
+                      f"{st.label.get(lang)} ({r.state})" if st else r.state,
+                      str(r.open), str(r.overdue), str(r.escalated))
+    table.add_section()
+    table.add_row(Text("合计", "total").get(lang), "", str(sum(r.open for r in rows)),
+                  str(sum(r.overdue for r in rows)), str(sum(r.escalated for r in rows)))
+    return table
+
+
+_DIFF_HEADS = (("变更", "change"), ("位置", "where"), ("原值", "old"), ("新值", "new"),
+               ("依据", "basis"), ("名称", "name"))
+
+
+def diff_tables(d: RulesDiff, lang: Lang) -> list[Table]:
+    """One table per procedure that changed; values such as ``[a, b]`` are text, not markup."""
+    tables = []
+    for proc in d.by_procedure():
+        table = Table(title=escape(d.heading(proc, lang)), title_justify="left")
+        for zh, en in _DIFF_HEADS:
+            table.add_column(_head(zh, en, lang), overflow="fold")
+        for row in d.rows(proc, lang):
+            table.add_row(*(escape(cell) for cell in row))
+        tables.append(table)
+    return tables
+
+
+def diff_summary(d: RulesDiff, lang: Lang) -> str:
+    """The line under the diff tables: versions and the number of changes."""
+    return Text(f"{d.old_version} → {d.new_version}：共 {len(d.changes)} 处变更",
+                f"{d.old_version} → {d.new_version}: {len(d.changes)} change(s)").get(lang)
+
+
+def impact_json(report: ImpactReport) -> str:
+    """The impact report as JSON (groups of affected instances, with examples)."""
+    return json.dumps({
+        "new_version": report.new_version, "scanned": report.scanned,
+        "affected": report.affected, "not_evaluated": report.not_evaluated,
+        "groups": [{"procedure": g.procedure, "state": g.state, "kind": g.kind,
+                    "detail": g.detail, "basis": g.basis, "count": g.count,
+                    "examples": g.examples} for g in report.rows()]},
+        ensure_ascii=False)
+
+
+def impact_table(report: ImpactReport, lang: Lang) -> Table:
+    """The impact report as a table: one row per (procedure, state, kind of impact)."""
+    table = Table(title=Text(f"新规则 {report.new_version} 的影响：检查 {report.scanned} 个在办实例，"
+                             f"{report.affected} 个受影响，{report.not_evaluated} 个的待办条件读取本次操作、"
+                             "未计入",
+                             f"Impact of rules {report.new_version}: {report.scanned} running "
+                             f"instances checked, {report.affected} affected, "
+                             f"{report.not_evaluated} not evaluated (their pending conditions "
+                             "read the step) and not counted").get(lang))
+    for zh, en in (("流程", "procedure"), ("状态", "state"), ("影响", "impact"),
+                   ("说明", "detail"), ("依据", "basis"), ("实例数", "instances"),
+                   ("示例", "examples")):
+        table.add_column(_head(zh, en, lang))
+    for g in report.rows():
+        table.add_row(g.procedure, g.state, g.kind_text.get(lang), g.detail,
+                      g.basis or "-", str(g.count), ", ".join(g.examples[:3]))
+    return table
+
+
+def migrate_table(report: MigrationReport, applied: bool, lang: Lang) -> Table:
+    """The migration outcomes, one row per instance; the title says whether it was a dry run."""
+    dry = Text("" if applied else "（试算，未写入）", "" if applied else " (dry run, nothing written)")
+    table = Table(title=Text(f"迁移到规则 {report.new_version}{dry.zh}",
+                             f"Migration to rules {report.new_version}{dry.en}").get(lang))
+    for zh, en in (("实例", "instance"), ("流程", "procedure"), ("状态", "state"),
+                   ("结果", "outcome"), ("原因", "reason")):
+        table.add_column(_head(zh, en, lang))
+    for o in report.outcomes:
+        table.add_row(o.instance_id, o.procedure, f"{o.from_state} → {o.to_state or '?'}",
+                      o.status_text.get(lang), o.reason.get(lang) if o.reason else "")
+    return table
