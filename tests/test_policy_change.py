@@ -276,8 +276,13 @@ def test_config_quorum_and_deadline_change_on_demo_like_data(tmp_path: Path) -> 
     assert dataclasses.replace(engine.get(reviewing)).deadline_at == T0 + dt.timedelta(days=10)
 
 
-def test_cli_diff_impact_and_migrate(mini_rules: RuleSet, tmp_path: Path) -> None:
+def test_cli_diff_impact_and_migrate(mini_rules: RuleSet, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from partyflow.cli import commands
+
     from .test_cli import run
+
+    monkeypatch.setattr(commands.out, "_width", 400)  # each table cell on one line
 
     new = tmp_path / "mini-2.yaml"
     new.write_text(_new_text(), encoding="utf-8")
@@ -312,6 +317,11 @@ def test_cli_diff_impact_and_migrate(mini_rules: RuleSet, tmp_path: Path) -> Non
     check = Engine(mini_rules, store=url)
     assert check.get(esc).rules_version == "test-2" and check.verify(esc) == 5
     check.store.close()
+    # an instance named on the command line that is already on the new rules is listed as
+    # skipped, with why (not a crash, not silence)
+    code, out, err = run("migrate", str(new), "--map", str(full), "--store", url, "--apply",
+                         "--instance", esc, "--lang", "en")
+    assert code == 0 and "skipped" in out and esc in out and "Traceback" not in err, (out, err)
 
 
 def test_config_transfer_deadline_change_names_the_accepted_transfers(tmp_path: Path) -> None:
