@@ -118,6 +118,8 @@ class SqlStore(Store):
         self._sql = {key: self._compile(stmt, dialect) for key, stmt in statements.items()}
         self._convert = {name: fn for name in TIME_COLS | JSON_COLS
                          if (fn := self._converter(name)) is not None}
+        self._plans = {key: tuple((k, self._convert.get(k)) for k in sql.names)
+                       for key, sql in self._sql.items() if sql.names is not None}
         # in-memory SQLite: one connection shared by all threads, so one transaction at a time
         self._serial = threading.Lock() if self._sqlite and memory else None
         self._local = threading.local()
@@ -170,7 +172,8 @@ class SqlStore(Store):
         """How a parameter's Python value becomes the driver's, or None to pass it as is."""
         if name in TIME_COLS:
             if self._sqlite:
-                return lambda v: None if v is None else v.astimezone(_UTC).strftime(_SQLITE_TIME)
+                return lambda v: None if v is None else (
+                    v if v.tzinfo is _UTC else v.astimezone(_UTC)).strftime(_SQLITE_TIME)
             return lambda v: None if v is None else v.astimezone(_UTC)
         if name in JSON_COLS:
             return lambda v: None if v is None else _dumps(v)
@@ -182,15 +185,16 @@ class SqlStore(Store):
         args: Any
         if sql.names is None:
             args = dict(sql.defaults)
+            convert_of = self._convert.get
             for k, v in params.items():
-                convert = self._convert.get(k)
+                convert = convert_of(k)
                 args[k] = v if convert is None else convert(v)
-        else:
-            args = []
-            for k in sql.names:
-                v = params[k] if k in params else sql.defaults[k]
-                convert = self._convert.get(k)
-                args.append(v if convert is None else convert(v))
+        else:  # positional: the plan pairs each parameter with its converter once per store
+            plan = self._plans[key]
+            defaults = sql.defaults
+            args = [(params[k] if k in params else defaults[k]) if convert is None
+                    else convert(params[k] if k in params else defaults[k])
+                    for k, convert in plan]
         cursor = self._local.dbapi.cursor()  # the DBAPI connection under ``conn``
         try:
             cursor.execute(sql.text, args)
@@ -263,7 +267,7 @@ class SqlStore(Store):
 
     @contextmanager
     def _single(self, *, write: bool) -> Iterator[Connection]:
-        """One statement on PostgreSQL's autocommit connection: atomic by itself, one round
+        """One statement outside an explicit transaction (PostgreSQL autocommit; a SQLite read): atomic by itself, one round
         trip. A failed write's outcome is reported as unknown (the link may have dropped
         after the server committed)."""
         try:
@@ -309,10 +313,10 @@ class SqlStore(Store):
         (a server restart or a dropped idle link), since reading twice is harmless."""
         for attempt in (1, 2):
             try:
-                if self._pg:
+                if self._serial is None:  # PostgreSQL, SQLite file: a lone read needs no BEGIN
                     with self._single(write=False) as conn:
                         return fn(conn)
-                with self._tx() as conn:
+                with self._tx() as conn:  # in-memory SQLite: one shared connection, in turn
                     return fn(conn)
             except StoreError:
                 if attempt == 2 or getattr(self._local, "conn", None) is not None:
