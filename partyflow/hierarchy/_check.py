@@ -104,9 +104,11 @@ class Checker:
         node: dict[str, dict[str, Any]] = graph._node
         succ: dict[str, dict[str, Any]] = graph._succ
         pred: dict[str, dict[str, Any]] = graph._pred
+        later: set[int] = set()  # records whose id an earlier record has
         for i, org in enumerate(ids):
             kept = node.setdefault(org, nodes[i])
             if kept is not nodes[i]:
+                later.add(i)
                 if org:
                     line = kept["line"]
                     self.add(i, "id", "duplicate_id",
@@ -127,25 +129,22 @@ class Checker:
         top = lv.top
         staffing = self.staffing.unit if self.staffing is not None else None
         standards = self.standards
+        registers = t.extras is None or "registers_with" in t.extras
         suspect: list[str] = []  # organizations whose link up could be part of a cycle
-        for i, org in enumerate(ids):
+        rows = zip(ids, levels, parents, secretaries, t.names, nodes, strict=True)
+        for i, (org, level, parent, sec, name, attrs) in enumerate(rows):
             if not org:
                 continue
-            attrs = nodes[i]
-            first = node[org] is attrs
-            level = levels[i]
+            first = i not in later
             known = level in expected
             if not known:
                 self.unknown_level(i)
-            if not t.names[i]:
+            if not name:
                 self.add(i, "name", "missing_name", "组织名称为空", "the organization name is empty")
-            sec = secretaries[i]
             if (not sec or (len(sec) < 6 and sec.lower() in VACANT)) and level in ranked:
-                name = t.names[i] or org
                 self.add(i, "secretary", "missing_secretary",
-                         f"{name}没有书记（第一责任人空缺，H3）",
-                         f"{name} has no secretary (first responsible person vacant, H3)")
-            parent = parents[i]
+                         f"{name or org}没有书记（第一责任人空缺，H3）",
+                         f"{name or org} has no secretary (first responsible person vacant, H3)")
             up = node.get(parent) if parent and parent != org else None
             if up is not None:
                 if first:
@@ -169,14 +168,15 @@ class Checker:
                 else:
                     self.add(i, "parent", "unknown_parent", f"上级组织 “{parent}” 不存在",
                              f"parent organization '{parent}' does not exist", parent=parent)
-            registers = attrs.get("registers_with")
-            if registers not in (None, ""):
-                self.registration(i, str(registers).strip())
+            if registers:
+                target = attrs.get("registers_with")
+                if target not in (None, ""):
+                    self.registration(i, str(target).strip())
             if level == staffing:
                 self.grid(i)
             if level in standards:
-                for name, std in standards[level]:
-                    self.standard(i, name, std)
+                for std_name, std in standards[level]:
+                    self.standard(i, std_name, std)
         if suspect:
             self.cycles(suspect)
         self.problems.sort(key=lambda p: (p.line, p.column))

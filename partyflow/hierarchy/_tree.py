@@ -68,7 +68,9 @@ class Hierarchy:
     attribute dict: name, level, secretary, line and every other column), an edge from each
     superior to each organization directly below it, in file order. Responsibility chains
     and level metadata come from ``view`` (a ``HierarchyView`` over this hierarchy) and
-    ``levels``, the same code that answers over a store.
+    ``levels``, the same code that answers over a store. Each ``Organization`` is built on
+    first use and kept (bench/HIERARCHY.md: a chain built afresh per query cost 4× the
+    plain-dict baseline); the graph must not be changed after loading.
     """
 
     def __init__(self, graph: Any, spec: HierarchySpec, file: str,
@@ -78,6 +80,7 @@ class Hierarchy:
         self.graph = graph
         self.levels = levels if levels is not None else Levels(spec)
         self.view = HierarchyView(self, self.levels)
+        self._orgs: dict[str, Organization] = {}
 
     @cached_property
     def roots(self) -> tuple[str, ...]:
@@ -104,33 +107,28 @@ class Hierarchy:
     def _parent(self, org_id: str) -> str | None:
         return next(iter(self.graph.pred[org_id]), None)
 
-    def _up(self, org_id: str) -> Iterator[str]:
-        """``org_id`` and each superior up to the top (the graph is a validated tree)."""
-        pred = self.graph.pred
-        node: str | None = org_id
-        while node is not None:
-            yield node
-            node = next(iter(pred[node]), None)
-
     # -- OrganizationSource ------------------------------------------------------------------
 
     def organization(self, org_id: str) -> Organization | None:
         """The organization ``org_id``, or None."""
-        attrs = self.graph.nodes.get(org_id)
-        if attrs is None:
-            return None
-        return Organization(org_id, attrs["name"], attrs["level"], self._parent(org_id),
-                            attrs["secretary"] or None, _Columns(attrs))
+        org = self._orgs.get(org_id)
+        if org is None:
+            attrs = self.graph.nodes.get(org_id)
+            if attrs is None:
+                return None
+            org = self._orgs[org_id] = Organization(
+                org_id, attrs["name"], attrs["level"], self._parent(org_id),
+                attrs["secretary"] or None, _Columns(attrs))
+        return org
 
     def lineage(self, org_id: str) -> list[Organization]:
         """``org_id`` and each superior up to the top, bottom up; empty if unknown."""
-        if org_id not in self.graph:
-            return []
-        nodes = self.graph.nodes
-        chain = list(self._up(org_id))
-        return [Organization(o, a["name"], a["level"], p, a["secretary"] or None, _Columns(a))
-                for o, p, a in zip(chain, [*chain[1:], None], map(nodes.__getitem__, chain),
-                                   strict=True)]
+        out: list[Organization] = []
+        org = self.organization(org_id)
+        while org is not None:
+            out.append(org)
+            org = self.organization(org.parent) if org.parent is not None else None
+        return out
 
     def subtree_ids(self, org_id: str) -> list[str]:
         """``org_id`` and every organization below it, depth first; empty if unknown."""
@@ -161,7 +159,7 @@ class Hierarchy:
         """Whether ``org_id`` is ``ancestor_id`` or below it."""
         self._attrs(ancestor_id)
         self._attrs(org_id)
-        return ancestor_id in self._up(org_id)
+        return any(o.id == ancestor_id for o in self.lineage(org_id))
 
     def descendants(self, org_id: str) -> Iterator[str]:
         """The ids below ``org_id`` (not itself), depth first, siblings in file order."""
