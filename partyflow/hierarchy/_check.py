@@ -107,7 +107,9 @@ class Checker:
         later: set[int] = set()  # records whose id an earlier record has
         for i, org in enumerate(ids):
             kept = node.setdefault(org, nodes[i])
-            if kept is not nodes[i]:
+            if kept is nodes[i]:
+                succ[org] = {}
+            else:
                 later.add(i)
                 if org:
                     line = kept["line"]
@@ -118,10 +120,9 @@ class Checker:
                 else:
                     self.add(i, "id", "missing_id", "组织编号为空", "the organization id is empty")
         if "" in node:
-            del node[""]
+            del node[""], succ[""]
             self.add(ids.index(""), "id", "missing_id", "组织编号为空",
                      "the organization id is empty")
-        succ.update({org: {} for org in node})
         lv = self.levels
         kinds = (*lv.order, *lv.units)
         expected = {k: lv.superior_level(k) for k in kinds}  # the level of each one's superior
