@@ -69,7 +69,7 @@ class Hierarchy:
     superior to each organization directly below it, in file order. Responsibility chains
     and level metadata come from ``view`` (a ``HierarchyView`` over this hierarchy) and
     ``levels``, the same code that answers over a store. Each ``Organization`` is built on
-    first use and kept (bench/HIERARCHY.md: a chain built afresh per query cost 4× the
+    first use and kept (bench/HIERARCHY.md: a chain built afresh per query cost 4–8× the
     plain-dict baseline); the graph must not be changed after loading.
     """
 
