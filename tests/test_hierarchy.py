@@ -8,16 +8,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partyflow import PartyflowError, RulesError, load_rules, load_rules_text
+from partyflow.errors import Text
 from partyflow.hierarchy import (
     DEFAULT_HIERARCHY,
     DEFAULT_LEVELS,
     HierarchyError,
     HierarchySpec,
+    HierarchyView,
+    Levels,
     UnknownOrganization,
     check_hierarchy,
     load_hierarchy,
@@ -108,6 +112,16 @@ def test_cycle_reported_once_with_members(tmp_path: Path) -> None:
     cycles = [p for p in check_hierarchy(f) if p.type == "cycle"]
     assert len(cycles) == 1 and cycles[0].ctx["members"] == ["x1", "x2", "x3"]
     assert "x1 → x2 → x3 → x1" in cycles[0].text.en
+
+
+def test_cycle_entered_from_below_is_listed_from_where_it_is_entered(tmp_path: Path) -> None:
+    # y (a street under the street x2) leads into the cycle x1 ⇄ x2 and is written first
+    f = tmp_path / "orgs.csv"
+    f.write_text(csv_text("y,丙,street,x2,丙,,,,", "x1,甲,street,x2,甲,,,,",
+                          "x2,乙,street,x1,乙,,,,"), encoding="utf-8")
+    cycles = [p for p in check_hierarchy(f) if p.type == "cycle"]
+    assert [(p.line, p.ctx["members"]) for p in cycles] == [(9, ["x2", "x1"])]
+    assert "x2 → x1 → x2" in cycles[0].text.en and "x2 → x1 → x2" in cycles[0].text.zh
 
 
 def test_local_standards_switched_on(tmp_path: Path) -> None:
@@ -252,6 +266,38 @@ def test_superior_subtree_descendants() -> None:
     for org_id in h.graph:
         below = set(h.descendants(org_id))
         assert below == {n for n in h.graph if n != org_id and h.is_within(n, org_id)}
+
+
+def test_hierarchy_is_an_organization_source() -> None:
+    h = load_hierarchy(EXAMPLE)
+    org = h.organization("xingguang")
+    assert org is not None and (org.name, org.level, org.parent, org.secretary) == (
+        "星光社区党委", "community", "dongcheng-street", "吴晓梅")
+    assert org.attrs["households"] == "2860" and "name" not in org.attrs
+    assert h.organization("nowhere") is None and h.lineage("nowhere") == []
+    assert h.subtree_ids("nowhere") == []
+    chain = h.responsibility_chain("xg-grid-1")
+    assert [o.id for o in h.lineage("xg-grid-1")] == [link.org_id for link in chain]
+    assert HierarchyView(h, Levels(h.spec)).responsibility_chain("xg-grid-1") == chain
+    assert h.subtree_ids("xicheng") == ["xicheng", *h.descendants("xicheng")]
+    above = h.view.above("xg-grid-1", 2)
+    assert above is not None and above.id == "dongcheng-street"
+    assert h.view.subtree("dongcheng") == {"dongcheng", *h.descendants("dongcheng")}
+    # the graph the checks ran over: one superior each, no cycle
+    assert nx.is_branching(h.graph) and set(h.roots) == {"xinghai"}
+    assert h.graph.number_of_edges() == len(h) - 1
+
+
+def test_levels_say_which_level_is_below_which() -> None:
+    lv = Levels(DEFAULT_HIERARCHY)
+    assert lv.order == ("city", "district", "street", "community") and lv.top == "city"
+    assert lv.units == ("grid", "building_group") and lv.bottom == "community"
+    assert [lv.superior_level(k) for k in ("city", "street", "grid", "town")] == [
+        None, "district", "community", None]
+    assert (lv.rank("street"), lv.rank("grid")) == (2, None)
+    assert lv.known("grid") and not lv.known("town")
+    assert lv.label("street").zh == "街道党工委" and lv.label("town").en == "town"
+    assert lv.meta("community")[1] == Text("落实责任", "Implementation responsibility")
 
 
 def test_unknown_org_is_a_lookup_error() -> None:

@@ -80,7 +80,7 @@ def _finish(table: Table, problems: list[Problem], spec: HierarchySpec,
     problems = sorted([*problems, *checker.problems], key=lambda p: (p.line, p.column))
     if problems:
         raise HierarchyError(problems)
-    return Hierarchy(table, checker.index, checker.parent_ix, spec, file)
+    return Hierarchy(checker.graph, spec, file, checker.levels)
 
 
 def _load(path: str | Path, levels: LevelsArg) -> tuple[list[Problem], Hierarchy | None]:

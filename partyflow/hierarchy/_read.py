@@ -43,10 +43,11 @@ class Table:
     ``nodes[i]`` is record i's attribute dict (name, level, secretary, line and every other
     column); it becomes the ``networkx`` node's attribute dict as is. ``columns`` and
     ``marks`` (YAML only) locate each record and each field; CSV records have column 0.
+    ``extras`` names the other columns when every record has the same (CSV), else None.
     """
 
-    __slots__ = ("columns", "ids", "levels", "lines", "marks", "names", "nodes", "parents",
-                 "secretaries")
+    __slots__ = ("columns", "extras", "ids", "levels", "lines", "marks", "names", "nodes",
+                 "parents", "secretaries")
 
     def __init__(self) -> None:
         self.ids: list[str] = []
@@ -58,6 +59,7 @@ class Table:
         self.nodes: list[dict[str, Any]] = []
         self.columns: list[int] | None = None
         self.marks: list[dict[str, tuple[int, int]]] | None = None
+        self.extras: frozenset[str] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -137,6 +139,7 @@ def read_csv_text(text: str, file: str = "<csv>") -> tuple[Table, list[Problem]]
             missing=missing))
         return table, problems
     extras = [(n, i) for n, i in index.items() if n not in CORE]
+    table.extras = frozenset(n for n, _ in extras)
     width = len(header)
     i_id, i_name, i_level = index["id"], index["name"], index["level"]
     i_parent, i_sec = index["parent"], index["secretary"]

@@ -1,4 +1,4 @@
-"""The validated hierarchy: a ``networkx.DiGraph`` plus precomputed arrays for fast queries."""
+"""The validated hierarchy: a ``networkx.DiGraph`` from each superior to its subordinates."""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from typing import Any
 
 import networkx as nx
 
-from partyflow.errors import Text, UnknownOrganization
-from partyflow.hierarchy._read import Table, no_gc
-from partyflow.hierarchy.query import ChainLink
+from partyflow.errors import UnknownOrganization
+from partyflow.hierarchy.query import ChainLink, HierarchyView, Levels, Organization
 from partyflow.rules.schema import Hierarchy as HierarchySpec
 
 
@@ -39,143 +38,137 @@ class Org:
 _CORE_ATTRS = frozenset({"name", "level", "secretary", "line"})
 
 
-class Hierarchy:
-    """A validated organization tree, edges from superior to subordinate.
+class _Columns(Mapping[str, Any]):
+    """The other columns of a node's attribute dict, read through (no copy per query)."""
 
-    ``graph`` is the ``networkx.DiGraph`` (node attributes: name, level, secretary, line and
-    every other column; edges in file order), built on first use. Queries use parent arrays
-    computed while checking, and responsibility chains are cached (a chain shares its
-    superiors' links), so no query walks ``networkx``; ``descendants`` and ``children`` read
-    the graph's adjacency.
+    __slots__ = ("_d",)
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self._d = d
+
+    def __getitem__(self, key: str) -> Any:
+        if key in _CORE_ATTRS:
+            raise KeyError(key)
+        return self._d[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k in self._d if k not in _CORE_ATTRS)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+class Hierarchy:
+    """A validated organization tree (组织体系): an ``OrganizationSource`` over its graph.
+
+    ``graph`` is the ``networkx.DiGraph`` checked at load: a node per organization (its
+    attribute dict: name, level, secretary, line and every other column), an edge from each
+    superior to each organization directly below it, in file order. Responsibility chains
+    and level metadata come from ``view`` (a ``HierarchyView`` over this hierarchy) and
+    ``levels``, the same code that answers over a store. Each ``Organization`` is built on
+    first use and kept (bench/HIERARCHY.md: a chain built afresh per query cost 4–8× the
+    plain-dict baseline); the graph must not be changed after loading.
     """
 
-    def __init__(self, table: Table, index: dict[str, int], parent_ix: list[int],
-                 spec: HierarchySpec, file: str) -> None:
+    def __init__(self, graph: Any, spec: HierarchySpec, file: str,
+                 levels: Levels | None = None) -> None:
         self.spec = spec
         self.file = file
-        self._t = table
-        self._index = index
-        self._parent = parent_ix
-        self._chains: dict[int, tuple[ChainLink, ...]] = {}
-        self._meta: dict[str, tuple[Text, Text | None]] = {}
-        for lvl in spec.levels:
-            self._meta[lvl.id] = (Text(lvl.label.zh, lvl.label.en),
-                                  Text(lvl.duty.zh, lvl.duty.en))
-            for u in lvl.below:
-                self._meta[u.id] = (Text(u.label.zh, u.label.en), None)
-        self.roots = tuple(table.ids[i] for i in index.values() if parent_ix[i] < 0)
+        self.graph = graph
+        self.levels = levels if levels is not None else Levels(spec)
+        self.view = HierarchyView(self, self.levels)
+        self._orgs: dict[str, Organization] = {}
 
     @cached_property
-    def graph(self) -> Any:
-        """The ``networkx.DiGraph``, built on first use (see bench/HIERARCHY.md for its cost)."""
-        with no_gc():
-            return _digraph(self._t, self._index, self._parent)
+    def roots(self) -> tuple[str, ...]:
+        """The top-level organizations (in-degree 0), in file order."""
+        return tuple(n for n, d in self.graph.in_degree() if d == 0)
 
     def ids(self) -> Iterator[str]:
         """Every organization id, in file order."""
-        return iter(self._index)
+        return iter(self.graph)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self.graph)
 
     def __contains__(self, org_id: object) -> bool:
-        return org_id in self._index
+        return org_id in self.graph
 
-    def _ix(self, org_id: str) -> int:
+    def _attrs(self, org_id: str) -> dict[str, Any]:
         try:
-            return self._index[org_id]
+            attrs: dict[str, Any] = self.graph.nodes[org_id]
         except KeyError:
             raise UnknownOrganization(org_id) from None
+        return attrs
+
+    def _parent(self, org_id: str) -> str | None:
+        return next(iter(self.graph.pred[org_id]), None)
+
+    # -- OrganizationSource ------------------------------------------------------------------
+
+    def organization(self, org_id: str) -> Organization | None:
+        """The organization ``org_id``, or None."""
+        org = self._orgs.get(org_id)
+        if org is None:
+            attrs = self.graph.nodes.get(org_id)
+            if attrs is None:
+                return None
+            org = self._orgs[org_id] = Organization(
+                org_id, attrs["name"], attrs["level"], self._parent(org_id),
+                attrs["secretary"] or None, _Columns(attrs))
+        return org
+
+    def lineage(self, org_id: str) -> list[Organization]:
+        """``org_id`` and each superior up to the top, bottom up; empty if unknown."""
+        out: list[Organization] = []
+        org = self.organization(org_id)
+        while org is not None:
+            out.append(org)
+            org = self.organization(org.parent) if org.parent is not None else None
+        return out
+
+    def subtree_ids(self, org_id: str) -> list[str]:
+        """``org_id`` and every organization below it, depth first; empty if unknown."""
+        if org_id not in self.graph:
+            return []
+        return list(nx.dfs_preorder_nodes(self.graph, org_id))
+
+    # -- queries -----------------------------------------------------------------------------
 
     def org(self, org_id: str) -> Org:
-        """The organization ``org_id``; ``UnknownOrganization`` if there is none."""
-        i = self._ix(org_id)
-        t = self._t
-        attrs = {k: v for k, v in t.nodes[i].items() if k not in _CORE_ATTRS}
-        p = self._parent[i]
-        return Org(org_id, t.names[i], t.levels[i], t.ids[p] if p >= 0 else None,
-                   t.secretaries[i] or None, t.lines[i], MappingProxyType(attrs))
+        """The organization ``org_id`` with its row; ``UnknownOrganization`` if there is none."""
+        a = self._attrs(org_id)
+        attrs = {k: v for k, v in a.items() if k not in _CORE_ATTRS}
+        return Org(org_id, a["name"], a["level"], self._parent(org_id), a["secretary"] or None,
+                   a["line"], MappingProxyType(attrs))
 
     def responsibility_chain(self, org_id: str) -> tuple[ChainLink, ...]:
         """``org_id`` and every superior up to the top, each with level, duty and secretary."""
-        try:
-            return self._chains[self._index[org_id]]
-        except KeyError:
-            return self._chain(self._ix(org_id))
-
-    def _chain(self, i: int) -> tuple[ChainLink, ...]:
-        """Build (and cache) the chains of ``i`` and of its superiors not cached yet."""
-        chains, parent, t, meta = self._chains, self._parent, self._t, self._meta
-        todo: list[int] = []
-        above: tuple[ChainLink, ...] = ()
-        while i >= 0:
-            cached = chains.get(i)
-            if cached is not None:
-                above = cached
-                break
-            todo.append(i)
-            i = parent[i]
-        for k in reversed(todo):
-            level = t.levels[k]
-            label, duty = meta[level]
-            above = (ChainLink(t.ids[k], t.names[k], level, label, duty,
-                               t.secretaries[k] or None), *above)
-            chains[k] = above
-        return above
+        return self.view.responsibility_chain(org_id)
 
     def superior(self, org_id: str) -> Org | None:
         """The direct superior (一级抓一级), or None for a top-level organization."""
-        p = self._parent[self._ix(org_id)]
-        return self.org(self._t.ids[p]) if p >= 0 else None
+        self._attrs(org_id)
+        parent = self._parent(org_id)
+        return self.org(parent) if parent is not None else None
 
     def is_within(self, org_id: str, ancestor_id: str) -> bool:
         """Whether ``org_id`` is ``ancestor_id`` or below it."""
-        a = self._ix(ancestor_id)
-        i = self._ix(org_id)
-        parent = self._parent
-        while i >= 0:
-            if i == a:
-                return True
-            i = parent[i]
-        return False
+        self._attrs(ancestor_id)
+        self._attrs(org_id)
+        return any(o.id == ancestor_id for o in self.lineage(org_id))
 
     def descendants(self, org_id: str) -> Iterator[str]:
         """The ids below ``org_id`` (not itself), depth first, siblings in file order."""
-        self._ix(org_id)
-        succ = self.graph.succ
-        stack = [iter(succ[org_id])]
-        while stack:
-            for child in stack[-1]:
-                yield child
-                stack.append(iter(succ[child]))
-                break
-            else:
-                stack.pop()
+        self._attrs(org_id)
+        below: Iterator[str] = nx.dfs_preorder_nodes(self.graph, org_id)
+        next(below)
+        return below
 
     def children(self, org_id: str) -> list[str]:
         """The ids directly below ``org_id``, in file order."""
-        self._ix(org_id)
+        self._attrs(org_id)
         return list(self.graph.successors(org_id))
-
-
-def _digraph(table: Table, index: dict[str, int], parent_ix: list[int]) -> Any:
-    """The ``networkx.DiGraph``, filled through its adjacency dicts.
-
-    This is what ``add_nodes_from``/``add_edges_from`` store (node → attribute dict,
-    successor and predecessor dicts sharing one edge-data dict per edge), written directly:
-    three times faster at 600,000 organizations, where the public calls copy every dict.
-    """
-    graph = nx.DiGraph()
-    nodes, ids = table.nodes, table.ids
-    graph._node.update({org: nodes[i] for org, i in index.items()})
-    succ: dict[str, dict[str, Any]] = graph._succ
-    pred: dict[str, dict[str, Any]] = graph._pred
-    succ.update({org: {} for org in index})
-    pred.update({org: {} for org in index})
-    for org, i in index.items():
-        p = parent_ix[i]
-        if p >= 0:
-            data: dict[str, Any] = {}
-            succ[ids[p]][org] = data
-            pred[org][ids[p]] = data
-    return graph

@@ -78,20 +78,51 @@ class OrganizationSource(Protocol):
 
 
 class Levels:
-    """The levels of a ``hierarchy:`` section: labels, duties, and which level is below which."""
+    """The levels of a ``hierarchy:`` section: labels, duties, and which level is below which.
+
+    Attributes:
+        spec: the section.
+        order: the level ids, top down (``city`` … ``community``).
+        units: the ids of the units below a level (``grid``, ``building_group``).
+        top: the top level, the only one whose organizations have no superior.
+        bottom: the lowest level (where ``registers_with`` must point, H5).
+    """
 
     def __init__(self, spec: HierarchySpec) -> None:
         self.spec = spec
         self.order: tuple[str, ...] = tuple(lv.id for lv in spec.levels)
+        self.units: tuple[str, ...] = tuple(u.id for lv in spec.levels for u in lv.below)
+        self.top, self.bottom = self.order[0], self.order[-1]
         self._meta: dict[str, tuple[Text, Text | None]] = {}
-        for lv in spec.levels:
+        self._superior: dict[str, str] = {}
+        for i, lv in enumerate(spec.levels):
             self._meta[lv.id] = (Text(lv.label.zh, lv.label.en), Text(lv.duty.zh, lv.duty.en))
+            if i:
+                self._superior[lv.id] = spec.levels[i - 1].id
             for unit in lv.below:
                 self._meta.setdefault(unit.id, (Text(unit.label.zh, unit.label.en), None))
+                self._superior.setdefault(unit.id, lv.id)
+        self._rank = {level: i for i, level in enumerate(self.order)}
 
     def meta(self, level: str) -> tuple[Text, Text | None]:
         """The label and duty of ``level`` (the id itself and no duty if it is unknown)."""
         return self._meta.get(level) or (Text(level, level), None)
+
+    def label(self, level: str) -> Text:
+        """The label of ``level`` (the id itself if it is unknown)."""
+        return self.meta(level)[0]
+
+    def known(self, level: str) -> bool:
+        """Whether ``level`` is a level or a unit of this section."""
+        return level in self._meta
+
+    def rank(self, level: str) -> int | None:
+        """The position of a level from the top (0 for ``top``); None for units and unknowns."""
+        return self._rank.get(level)
+
+    def superior_level(self, level: str) -> str | None:
+        """The level an organization of ``level`` must sit under (None for the top, unknowns)."""
+        return self._superior.get(level)
 
     def below(self, level: str) -> str | None:
         """The level directly below ``level`` (where a new organization under it goes)."""
