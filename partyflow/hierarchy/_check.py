@@ -14,8 +14,6 @@ import math
 import re
 from typing import Any
 
-import networkx as nx
-
 from partyflow.errors import Problem, Text
 from partyflow.hierarchy._read import Table
 from partyflow.hierarchy.query import Levels
@@ -61,6 +59,8 @@ class Checker:
     """
 
     def __init__(self, spec: HierarchySpec, file: str, levels: Levels | None = None) -> None:
+        import networkx as nx  # on first use: `import partyflow` stays light
+
         self.spec = spec
         self.file = file
         self.levels = levels if levels is not None else Levels(spec)
@@ -298,6 +298,8 @@ class Checker:
         members are listed up their parent links from where the first suspect in the file
         that leads into it meets it.
         """
+        import networkx as nx  # on first use: `import partyflow` stays light
+
         graph = self.graph
         pred = graph.pred
         up = {n for layer in nx.bfs_layers(graph.reverse(copy=False), suspect) for n in layer}

@@ -8,8 +8,6 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
-import networkx as nx
-
 from partyflow.errors import UnknownOrganization
 from partyflow.hierarchy.query import ChainLink, HierarchyView, Levels, Organization
 from partyflow.rules.schema import Hierarchy as HierarchySpec
@@ -132,6 +130,8 @@ class Hierarchy:
 
     def subtree_ids(self, org_id: str) -> list[str]:
         """``org_id`` and every organization below it, depth first; empty if unknown."""
+        import networkx as nx  # on first use: `import partyflow` stays light
+
         if org_id not in self.graph:
             return []
         return list(nx.dfs_preorder_nodes(self.graph, org_id))
@@ -163,6 +163,8 @@ class Hierarchy:
 
     def descendants(self, org_id: str) -> Iterator[str]:
         """The ids below ``org_id`` (not itself), depth first, siblings in file order."""
+        import networkx as nx  # on first use: `import partyflow` stays light
+
         self._attrs(org_id)
         below: Iterator[str] = nx.dfs_preorder_nodes(self.graph, org_id)
         next(below)
