@@ -19,7 +19,14 @@ from partyflow.rules.source import YamlDocument
 
 @dataclass
 class Pruned:
-    """A procedure with its schema-broken entries removed, and what was removed."""
+    """A procedure with its schema-broken entries removed, and what was removed.
+
+    Attributes:
+        data: the procedure's mapping without the broken entries.
+        t_index: for each remaining transition, its index in the file.
+        broken_names: names of removed states, parameters and inputs (``*partial*`` when
+            transitions or graph keys were removed), so checks do not report them again.
+    """
 
     data: dict[str, Any]
     t_index: list[int]
