@@ -122,12 +122,27 @@ class Checker:
 
     def procedure(self, name: str, proc: s.Procedure, roles: set[str],
                   pruned: Pruned | None = None) -> None:
-        """Check one procedure; ``pruned`` tells what the schema refused of it, if anything."""
+        """Check one procedure; ``pruned`` tells what the schema refused of it, if anything.
+
+        Checks that need the whole graph (dead ends, reachability, timeouts) are skipped for a
+        pruned procedure: what was removed could have made them pass.
+        """
         base: Loc = ("procedures", name)
-        states = proc.states
         self.broken = pruned.broken_names if pruned else set()
         partial = bool(self.broken)
         t_index = pruned.t_index if pruned else list(range(len(proc.transitions)))
+        self._names(proc, base, roles)
+        outgoing, graph = self._transitions(proc, base, roles, t_index)
+        self._states(proc, base, outgoing, t_index, partial)
+        if proc.initial in proc.states and not partial:
+            self._reachable(proc, base, graph)
+        self._ambiguous(proc, base, t_index)
+        self._authority(proc, base, roles)
+        self._establishes(proc, base)
+
+    def _names(self, proc: s.Procedure, base: Loc, roles: set[str]) -> None:
+        """Parameters and inputs: free names, well-formed types and defaults; known roles."""
+        states = proc.states
         for pname in proc.parameters:
             if pname in RESERVED_NAMES:
                 self.add("reserved_name", (*base, "parameters", pname),
@@ -157,7 +172,11 @@ class Checker:
             self._role(role, roles, (*base, "start_roles", k))
         if proc.initial not in states:
             self._unknown_state(proc.initial, states, (*base, "initial"))
-        # transitions
+
+    def _transitions(self, proc: s.Procedure, base: Loc, roles: set[str], t_index: list[int],
+                     ) -> tuple[dict[str, list[int]], dict[str, set[str]]]:
+        """Each transition's names and conditions; its outgoing indexes and graph edges."""
+        states = proc.states
         outgoing: dict[str, list[int]] = {st: [] for st in states}
         graph: dict[str, set[str]] = {st: set() for st in states}
         for i, t in enumerate(proc.transitions):
@@ -193,7 +212,12 @@ class Checker:
                     self.add("unknown_name", (*tloc, "distinct_from", k),
                              f"“{trig}” 不是本流程的步骤{szh}",
                              f"'{trig}' is not a trigger of this procedure{sen}", name=trig)
-        # state checks
+        return outgoing, graph
+
+    def _states(self, proc: s.Procedure, base: Loc, outgoing: dict[str, list[int]],
+                t_index: list[int], partial: bool) -> None:
+        """Terminal states have no exit, others have one; deadlines, timeouts, renames."""
+        states = proc.states
         for sname, st in states.items():
             sloc = (*base, "states", sname)
             outs = outgoing[sname]
@@ -229,22 +253,26 @@ class Checker:
                          f"renamed_from 写的 “{st.renamed_from}” 仍是本流程的状态，不能同时是改名前的名字",
                          f"renamed_from names '{st.renamed_from}', which is still a state of this "
                          "procedure")
-        # reachability
-        if proc.initial in states and not partial:
-            seen = {proc.initial}
-            queue = deque([proc.initial])
-            while queue:
-                for nxt in graph[queue.popleft()]:
-                    if nxt not in seen:
-                        seen.add(nxt)
-                        queue.append(nxt)
-            for sname in states:
-                if sname not in seen:
-                    self.add("unreachable_state", (*base, "states", sname),
-                             f"状态 “{sname}” 从初始状态 “{proc.initial}” 无法到达",
-                             f"state '{sname}' cannot be reached from the initial state "
-                             f"'{proc.initial}'", key=True)
-        # ambiguous triggers
+
+    def _reachable(self, proc: s.Procedure, base: Loc, graph: dict[str, set[str]]) -> None:
+        """Every state can be reached from the initial state."""
+        states = proc.states
+        seen = {proc.initial}
+        queue = deque([proc.initial])
+        while queue:
+            for nxt in graph[queue.popleft()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
+        for sname in states:
+            if sname not in seen:
+                self.add("unreachable_state", (*base, "states", sname),
+                         f"状态 “{sname}” 从初始状态 “{proc.initial}” 无法到达",
+                         f"state '{sname}' cannot be reached from the initial state "
+                         f"'{proc.initial}'", key=True)
+
+    def _ambiguous(self, proc: s.Procedure, base: Loc, t_index: list[int]) -> None:
+        """Transitions sharing a trigger and a source are told apart by their conditions."""
         by_pair: dict[tuple[str, str], list[int]] = {}
         for i, t in enumerate(proc.transitions):
             for src in [t.source] if isinstance(t.source, str) else t.source:
@@ -260,8 +288,6 @@ class Checker:
                          f"（另见第 {first} 行）",
                          f"trigger '{trig}' from '{src}' has several transitions with no "
                          f"condition to tell them apart (see also line {first})")
-        self._authority(proc, base, roles)
-        self._establishes(proc, base)
 
     def _org_input(self, proc: s.Procedure, name: str, loc: Loc) -> None:
         """Report ``name`` unless it is an input of type org."""
