@@ -287,8 +287,9 @@ def test_expressions_longer_than_1000_characters_are_refused_by_the_schema() -> 
     (4, 30, "1/10", True, True),
     (2, 3, "2/3", False, True),
     (3, 4, "2/3", True, True),
-    (3, 30, 0.1, False, True),  # a float ratio is read as the nearest small fraction
+    (3, 30, 0.1, False, True),  # a float ratio is read as the decimal it prints as: 1/10
     (32, 40, 0.8, False, True),
+    (2, 3, 2 / 3, True, True),  # 0.6666666666666666 is a little less than 2/3
     (8, 10, " 4 / 5 ", False, True),
 ])
 def test_exceeds_and_at_least_on_both_sides_of_the_boundary(

@@ -368,3 +368,57 @@ def test_libyaml_and_pure_python_loaders_agree_on_every_fixture() -> None:
         assert results[0] == results[1], path
         compared += 1
     assert compared >= 30
+
+
+# -- one label type: the schema reads {zh, en} straight into errors.Text ------------------------
+
+CONFIG = Path(__file__).resolve().parent.parent / "config" / "rules.yaml"
+
+
+def test_every_label_of_the_loaded_rules_is_a_text() -> None:
+    from partyflow.errors import Text
+
+    rules = load_rules(CONFIG)
+    labels: list[object] = list(rules.roles.values())
+    for proc in rules.procedures.values():
+        labels.append(proc.title)
+        labels += [p.label for p in proc.parameters.values()]
+        labels += [i.label for i in proc.inputs.values()]
+        labels += [s.label for s in proc.states.values()]
+        labels += [t.label for t in proc.transitions if t.label is not None]
+    assert rules.hierarchy is not None
+    for lvl in rules.hierarchy.levels:
+        labels += [lvl.label, lvl.duty, *(u.label for u in lvl.below)]
+    labels += [std.label for std in rules.hierarchy.standards.values()]
+    assert len(labels) > 100
+    assert {type(label) for label in labels} == {Text}
+
+
+def test_a_schema_label_is_built_from_text_or_zh_en_and_dumps_as_zh_en() -> None:
+    from partyflow.errors import Text
+    from partyflow.rules import schema
+
+    assert schema.Label(zh="网格", en="Grid") == Text("网格", "Grid")
+    from_text = schema.SubUnit(id="grid", label=Text("网格", "Grid"))
+    from_file = schema.SubUnit.model_validate({"id": "grid", "label": {"zh": "网格", "en": "Grid"}})
+    assert from_text == from_file
+    assert from_file.label == Text("网格", "Grid")
+    assert from_file.model_dump() == {"id": "grid", "label": {"zh": "网格", "en": "Grid"}}
+
+
+@pytest.mark.parametrize(("label", "kind", "en"), [
+    ("{zh: 已申请, en: Applied, fr: Demandé}", "unknown_key",
+     "unknown key 'fr' (allowed: zh, en)"),
+    ("{zh: 已申请, enn: Applied}", "unknown_key", "unknown key 'enn'; did you mean 'en'?"),
+    ("{zh: 已申请}", "missing_key", "missing required key 'en'"),
+    ("{zh: '', en: Applied}", "string_too_short", "String should have at least 1 character"),
+    ("Applied", "wrong_type", "Input should be a valid dictionary or instance of Label"),
+])
+def test_a_broken_label_is_reported_as_before(label: str, kind: str, en: str) -> None:
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    first = "label: {zh: 到会比例, en: Quorum}"
+    assert first in text
+    problems = check_rules_text(text.replace(first, f"label: {label}", 1), "mini.yaml")
+    assert [p.type for p in problems if p.type != "missing_key" or kind == p.type] == [kind]
+    assert en in next(p.text.en for p in problems if p.type == kind)
+    assert problems[0].line > 0 and problems[0].column > 0

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 
 import cel
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from partyflow.rules.expressions import FUNCTIONS, at_least, exceeds
+from partyflow import check_rules_text, load_rules_text
+from partyflow.rules import ratios
+from partyflow.rules.diff import diff_rules
+from partyflow.rules.expressions import FUNCTIONS, at_least, exceeds, make_context
 from partyflow.rules.voting import (
     Tally,
     ballot_marks,
@@ -31,6 +35,8 @@ from partyflow.rules.voting import (
     votes_consistent,
 )
 
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
+
 # -- ratios -----------------------------------------------------------------------------------
 
 
@@ -46,6 +52,105 @@ def test_ratio_is_exact(value: str | float | int | Fraction, expected: Fraction)
 def test_ratio_rejects_nonsense(value: object) -> None:
     with pytest.raises(ValueError):
         ratio(value)  # type: ignore[arg-type]
+
+
+# -- one ratio rule, wherever a ratio is read (partyflow.rules.ratios) ---------------------------
+
+AGREED = ["4/5", " 4 / 5 ", "8/10", "0/5", "1/2", "2/3", "04/5", "0.2", 0.1, 0.8, 2 / 3, 1,
+          Fraction(2, 3)]
+
+
+def test_voting_and_the_condition_helpers_use_the_one_rule() -> None:
+    assert ratio is ratios.ratio
+
+
+@pytest.mark.parametrize("value", AGREED)
+def test_helpers_and_vote_counting_agree_on_every_ratio(value: str | float | Fraction) -> None:
+    r = ratio(value)
+    for total in range(0, 31):
+        for count in range(0, total + 1):
+            exact = count - r * total
+            more = exceeds(count, total, value)
+            assert more is has_majority(count, total, value) is (exact > 0), (count, total)
+            assert at_least(count, total, value) is (exact >= 0), (count, total)
+            assert trusted(["a"], [count], total, value) == (["a"] if more else [])
+
+
+def test_a_float_is_taken_as_the_decimal_it_prints_as() -> None:
+    assert ratio(0.1) == Fraction(1, 10) == ratio("0.1") == ratio("1/10")
+    assert ratio(0.8) == Fraction(4, 5)
+    # two thirds as a float is 0.6666666666666666, a little less than 2/3: both the helper
+    # and the vote count say 2 of 3 exceeds it (the helper used to round it to 2/3)
+    assert ratio(2 / 3) == Fraction(6666666666666666, 10**16) < Fraction(2, 3)
+    assert exceeds(2, 3, 2 / 3) is True
+    assert has_majority(2, 3, 2 / 3) is True
+    assert exceeds(2, 3, "2/3") is False
+    assert has_majority(2, 3, "2/3") is False
+    assert ratio(1e-05) == Fraction(1, 100_000)  # not rounded to 0
+
+
+@pytest.mark.parametrize("value", ["4/0", "0/0", " 4 / 0 ", "-1/2", "1/-2", "4/5/6", "٤/5",
+                                   "1_0/20", "", -0.5, float("nan"), float("inf"), -1,
+                                   Fraction(-1, 2)])
+def test_every_place_refuses_what_is_not_a_ratio(value: object) -> None:
+    with pytest.raises(ValueError):
+        ratio(value)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        exceeds(1, 2, value)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        at_least(1, 2, value)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        has_majority(1, 2, value)  # type: ignore[arg-type]
+    if isinstance(value, str):
+        with pytest.raises(ValueError):
+            ratios.ratio_text(value)
+
+
+@pytest.mark.parametrize("value", [None, True, [4, 5], {"n": 4}])
+def test_what_is_not_a_ratio_at_all_is_a_type_error_too(value: object) -> None:
+    """A TypeError lets a condition's load-time type check report it; ValueError as before."""
+    with pytest.raises(ratios.RatioTypeError) as info:
+        ratio(value)  # type: ignore[arg-type]
+    assert isinstance(info.value, TypeError) and isinstance(info.value, ValueError)
+    with pytest.raises(TypeError):
+        exceeds(1, 2, value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("written", "accepted", "text"), [
+    ("4/5", True, "4/5"), (" 4 / 5 ", True, "4/5"), ("8/10", True, "8/10"), ("0/5", True, "0/5"),
+    ("04/5", True, "4/5"), ("4/05", True, "4/5"),
+    ("4/0", False, None), ("0/0", False, None), ("0.2", False, None), ("-1/2", False, None),
+])
+def test_a_ratio_parameter_in_the_file_is_checked_and_read_by_the_same_rule(
+        written: str, accepted: bool, text: str | None) -> None:
+    rules = MINI.read_text(encoding="utf-8").replace('value: "4/5"', f'value: "{written}"')
+    assert f'value: "{written}"' in rules
+    problems = check_rules_text(rules, "mini.yaml")
+    if not accepted:
+        assert [p.type for p in problems] == ["ratio_format"]
+        return
+    assert problems == []
+    proc = load_rules_text(rules, "mini.yaml").procedures["mini_election"]
+    quorum = proc.cel_parameters["election_quorum"]
+    assert quorum == ratios.ratio_text(written) == text
+    assert ratio(quorum) == ratio(written)
+    cond = proc.transitions[0].conditions[0]
+    for present in range(0, 41):
+        ctx = make_context({"present": present, "expected": 40, "election_quorum": quorum})
+        assert cond.expression.evaluate(ctx) is quorum_met(present, 40, written)
+
+
+def test_the_diff_compares_a_ratio_by_its_canonical_text() -> None:
+    base = MINI.read_text(encoding="utf-8")
+    spaced = base.replace('value: "4/5"', 'value: " 4 / 5 "')
+    tenths = base.replace('value: "4/5"', 'value: "8/10"')
+    old = load_rules_text(base, "a.yaml")
+    assert not [c for c in diff_rules(old, load_rules_text(spaced, "b.yaml")).changes
+                if c.kind == "parameter_changed"]
+    changed = [c for c in diff_rules(old, load_rules_text(tenths, "c.yaml")).changes
+               if c.kind == "parameter_changed"]
+    assert [(c.path, c.old, c.new) for c in changed] == [
+        (("parameters", "election_quorum"), "4/5", "8/10")]
 
 
 # -- E2 quorum: present MORE THAN 4/5 of those expected ---------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 from partyflow.errors import Text
 from partyflow.rules.durations import Duration
 from partyflow.rules.expressions import Expression, MessageTemplate
+from partyflow.rules.ratios import ratio_text
 from partyflow.rules.schema import Hierarchy as HierarchySpec
 
 DEFAULT_MAX_STR = 10_000
@@ -45,8 +46,7 @@ def _canonical_param(kind: str, value: Any) -> Any:
     if kind == "date" and isinstance(value, dt.date):
         return value.isoformat()
     if kind == "ratio":
-        num, _, den = str(value).partition("/")
-        return f"{int(num)}/{int(den)}"
+        return ratio_text(value)
     if kind == "float":
         return float(value)
     return value

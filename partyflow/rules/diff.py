@@ -45,6 +45,7 @@ from partyflow.rules.definitions import (
     StateDef,
     TransitionDef,
 )
+from partyflow.rules.ratios import ratio_text
 
 __all__ = ["ALL_INPUTS", "KINDS", "WARNING_KINDS", "Change", "DiffWarning", "RulesDiff",
            "diff_rules", "show"]
@@ -138,8 +139,7 @@ def _sorted(values: frozenset[str] | None) -> tuple[str, ...] | None:
 def _canonical(kind: str, value: Any) -> Any:
     """A parameter value as compared: ``"4 / 5"`` is ``"4/5"``, 3 is 3.0 for a float."""
     if kind == "ratio":
-        num, _, den = str(value).partition("/")
-        return f"{int(num)}/{int(den)}"
+        return ratio_text(value)
     if kind == "float" and not isinstance(value, bool):
         return float(value)
     return value

@@ -18,12 +18,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
 import cel
 
 from partyflow.errors import Text
+from partyflow.rules.ratios import ratio as parse_ratio
 from partyflow.rules.voting import (
     distinct,
     same_names,
@@ -59,24 +60,10 @@ STANDARD_FUNCTIONS = frozenset(
 )
 
 
-@lru_cache(maxsize=256)
-def _ratio(value: Any) -> tuple[int, int]:
-    """``"4/5"`` → ``(4, 5)``; a number → the nearest fraction with a small denominator."""
-    if isinstance(value, str):
-        num, _, den = value.partition("/")
-        n, d = int(num), int(den)
-        if d <= 0 or n < 0:
-            raise ValueError(f"not a ratio: {value!r}")
-        return n, d
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        f = Fraction(value).limit_denominator(10_000)
-        return f.numerator, f.denominator
-    raise TypeError(f"a ratio such as \"4/5\" is needed, not {type(value).__name__}")
-
-
 def _scaled(count: Any, total: Any, ratio: Any) -> tuple[Fraction | int, Fraction | int]:
     """``(count × den, total × num)``: compare these instead of fractions (exact)."""
-    num, den = _ratio(ratio)
+    r = parse_ratio(ratio)
+    num, den = r.numerator, r.denominator
     if type(count) is int and type(total) is int:
         return count * den, total * num
     for value in (count, total):
@@ -205,6 +192,11 @@ class MessageTemplate:
     en: str
     names: frozenset[str]
 
+    @property
+    def text(self) -> Text:
+        """The message as written, placeholders unfilled."""
+        return Text(self.zh, self.en)
+
     def render(self, values: Mapping[str, Any]) -> Text:
         """Fill placeholders; a missing value shows as ``?``."""
 
@@ -228,13 +220,13 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def parse_template(zh: str, en: str) -> MessageTemplate:
+def parse_template(message: Text) -> MessageTemplate:
     """Parse a message; raise ``ValueError`` on a placeholder that is not a plain name."""
     names: set[str] = set()
-    for text in (zh, en):
+    for text in (message.zh, message.en):
         for m in _PLACEHOLDER.finditer(text):
             name = m.group(1).strip()
             if not _NAME.match(name):
                 raise ValueError(f"placeholder {{{m.group(1)}}} is not a plain name")
             names.add(name)
-    return MessageTemplate(zh, en, frozenset(names))
+    return MessageTemplate(message.zh, message.en, frozenset(names))

@@ -7,25 +7,27 @@ unknown keys, so a misspelt key is an error rather than an ignored line.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetPydanticSchema,
     StringConstraints,
     ValidationInfo,
     field_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, core_schema
 
+from partyflow.errors import Text
 from partyflow.rules.durations import Duration
+from partyflow.rules.ratios import ratio_terms
 
 IDENT_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 Identifier = Annotated[str, StringConstraints(pattern=IDENT_PATTERN)]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-RATIO = re.compile(r"^\s*([0-9]+)\s*/\s*([1-9][0-9]*)\s*$")
 
 ParameterType = Literal["int", "float", "bool", "str", "duration", "ratio", "date"]
 InputType = Literal["int", "float", "bool", "str", "date", "duration", "enum", "list", "org"]
@@ -41,11 +43,44 @@ class _Model(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
-class Label(_Model):
-    """A display text in Chinese and English. 中英文名称。"""
+class _Written:
+    """Models of what the file writes where the code holds another type (named as in the
+    JSON Schema and in messages)."""
 
-    zh: NonEmpty = _f("中文", "Chinese text")
-    en: NonEmpty = _f("英文", "English text")
+    class Label(_Model):
+        """A display text in Chinese and English. 中英文名称。"""
+
+        zh: NonEmpty = _f("中文", "Chinese text")
+        en: NonEmpty = _f("英文", "English text")
+
+
+LabelFields = _Written.Label
+"""The ``{zh, en}`` mapping a :data:`Label` is read from."""
+
+
+def _label_schema(source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    """Validate ``{zh, en}`` (or a ``Text``) into ``Text``; dump it back as ``{zh, en}``."""
+
+    def to_text(value: Any, validate: core_schema.ValidatorFunctionWrapHandler) -> Text:
+        if isinstance(value, Text):
+            value = {"zh": value.zh, "en": value.en}
+        fields = validate(value)
+        return Text(fields.zh, fields.en)
+
+    return core_schema.no_info_wrap_validator_function(
+        to_text,
+        handler.generate_schema(LabelFields),
+        serialization=core_schema.plain_serializer_function_ser_schema(
+            lambda text: {"zh": text.zh, "en": text.en}),
+    )
+
+
+Label = Annotated[Text, GetPydanticSchema(_label_schema)]
+"""A display text in Chinese and English, read straight into ``partyflow.errors.Text``.
+
+The file writes ``{zh: …, en: …}`` (checked as :class:`LabelFields`); code may pass a ``Text``.
+``Label(zh=…, en=…)`` builds a ``Text``.
+"""
 
 
 class Parameter(_Model):
@@ -88,13 +123,21 @@ class Parameter(_Model):
                     "{value} is not an ISO-8601 duration such as P30D, P3M or PT12H",
                     {"value": v},
                 ) from None
-        if kind == "ratio" and not (isinstance(v, str) and RATIO.match(v)):
+        if kind == "ratio" and not (isinstance(v, str) and _is_ratio_text(v)):
             raise PydanticCustomError(
                 "ratio_format",
                 "{value} is not a ratio written as \"numerator/denominator\", e.g. \"4/5\"",
                 {"value": v},
             )
         return v
+
+
+def _is_ratio_text(value: str) -> bool:
+    try:
+        ratio_terms(value)
+    except ValueError:
+        return False
+    return True
 
 
 class Input(_Model):

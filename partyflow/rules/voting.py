@@ -3,8 +3,9 @@
 Counting ballots is not a state change. An integrating system calls these functions to work
 out a result; the rules file calls the same functions (CEL helpers registered in
 ``partyflow.rules.expressions.FUNCTIONS``) to check the result that a step reports. Ratios are
-written as in the rules file (``"4/5"``, ``"1/2"``, ``"1/5"``) or given as ``Fraction``/``int``;
-every comparison is made on integers (``count × denominator`` against ``total × numerator``),
+written as in the rules file (``"4/5"``, ``"1/2"``, ``"1/5"``) or given as ``Fraction``/``int``,
+and read by the one rule of :mod:`partyflow.rules.ratios` (``ratio`` is re-exported here).
+Every comparison is made on integers (``count × denominator`` against ``total × numerator``),
 never on floats.
 
 Wording follows RULES.md: 超过 = strictly more than; 以上/不少于 = at least (inclusive);
@@ -26,41 +27,14 @@ import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Literal
 
-RatioLike = str | int | float | Fraction
-"""A ratio: ``"4/5"`` as in the rules file, or a number (``0.2`` is read as exactly 1/5)."""
+from partyflow.rules.ratios import RatioLike as RatioLike
+from partyflow.rules.ratios import ratio as ratio
 
 Outcome = Literal["elected", "tie", "shortfall"]
 Choice = Literal["yes", "no", "abstain"]
 CHOICES: tuple[Choice, ...] = ("yes", "no", "abstain")
-
-
-def ratio(value: RatioLike) -> Fraction:
-    """``"4/5"`` → ``Fraction(4, 5)``; floats by their decimal text (``0.2`` → 1/5).
-
-    Raises ``ValueError`` for a negative ratio, a zero denominator or unreadable text.
-    """
-    if isinstance(value, bool):
-        raise ValueError(f"a ratio such as \"4/5\" is needed, not {value!r}")
-    if isinstance(value, Fraction):
-        result = value
-    elif isinstance(value, int):
-        result = Fraction(value)
-    elif isinstance(value, float):
-        result = Fraction(repr(value))
-    elif isinstance(value, str):
-        num, slash, den = value.strip().partition("/")
-        try:
-            result = Fraction(int(num), int(den)) if slash else Fraction(num)
-        except (ValueError, ZeroDivisionError):
-            raise ValueError(f"not a ratio: {value!r} (write it as \"4/5\")") from None
-    else:
-        raise ValueError(f"a ratio such as \"4/5\" is needed, not {type(value).__name__}")
-    if result < 0:
-        raise ValueError(f"a ratio cannot be negative: {value!r}")
-    return result
 
 
 def _count(value: int, name: str, *, minimum: int = 0) -> int:
