@@ -503,3 +503,13 @@ def test_event_fields_are_checked_at_load() -> None:
     problems = partyflow.check_rules_text(text, "event.yaml")
     assert [(p.type, p.ctx["name"]) for p in problems] == [("unknown_name", "event.reson")]
     assert "did you mean 'reason'" in problems[0].text.en
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_a_non_finite_float_input_is_refused(value: float) -> None:
+    from partyflow import InputDef, Text
+
+    spec = InputDef("share", "float", Text("比例", "share"), min=0, max=1)
+    with pytest.raises(ValueError) as caught:
+        spec.coerce(value)
+    assert "finite" in caught.value.args[0].en

@@ -54,9 +54,20 @@ def test_partyflow_own_modules_import_no_terminal_library() -> None:
     assert {*CLI_ONLY, *SQL_ONLY, *NOT_LIBRARY} & loaded == set()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "cel/__init__.py runs `from . import cli`, and cel.cli imports typer, rich, prompt_toolkit "
-    "and pygments (about a third of the import); partyflow.rules.expressions imports cel at module level"))
 def test_import_partyflow_loads_no_rich(loaded: list[set[str]]) -> None:
     assert {*CLI_ONLY} & loaded[0] == set()
 
+
+
+def test_networkx_loads_with_the_first_hierarchy() -> None:
+    before, after = _loaded_after(
+        "import partyflow",
+        "partyflow.load_hierarchy('examples/hierarchy.csv')")
+    assert "networkx" not in before and "networkx" in after
+
+
+def test_the_whole_cel_package_still_imports_after_partyflow() -> None:
+    """partyflow loads only cel's compiled core; a later ``import cel`` gets the package."""
+    (loaded,) = _loaded_after("import partyflow\nimport cel\nassert cel.compile('1 + 1')"
+                              ".execute({}) == 2\nimport cel.cli")
+    assert {"cel", "cel.cel", "cel.cli"} <= loaded

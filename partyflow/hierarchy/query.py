@@ -96,11 +96,11 @@ class Levels:
         self._meta: dict[str, tuple[Text, Text | None]] = {}
         self._superior: dict[str, str] = {}
         for i, lv in enumerate(spec.levels):
-            self._meta[lv.id] = (Text(lv.label.zh, lv.label.en), Text(lv.duty.zh, lv.duty.en))
+            self._meta[lv.id] = (lv.label, lv.duty)
             if i:
                 self._superior[lv.id] = spec.levels[i - 1].id
             for unit in lv.below:
-                self._meta.setdefault(unit.id, (Text(unit.label.zh, unit.label.en), None))
+                self._meta.setdefault(unit.id, (unit.label, None))
                 self._superior.setdefault(unit.id, lv.id)
         self._rank = {level: i for i, level in enumerate(self.order)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -121,6 +122,10 @@ class InputDef:
         if kind == "float":
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise _type_error(kind, value)
+            if isinstance(value, float) and not math.isfinite(value):
+                # NaN compares false with every bound and has no JSON text
+                raise ValueError(Text(f"应为有限的数，实际为 {value}",
+                                      f"must be a finite number, got {value}"))
             self._range(value)
             return float(value)
         if kind == "bool":
@@ -287,7 +292,6 @@ class ProcedureDef:
     inputs: Mapping[str, InputDef]
     states: Mapping[str, StateDef]
     transitions: tuple[TransitionDef, ...]
-    candidates: Mapping[tuple[str, str], tuple[TransitionDef, ...]] = field(repr=False)
     cel_parameters: Mapping[str, Any] = field(repr=False)
     organization: str | None = None  # the input naming the responsible organization
     authority: Mapping[str, AuthorityDef] = field(default_factory=dict)
@@ -315,14 +319,6 @@ class ProcedureDef:
             value = self.inputs[name].default
         return Duration.parse(value)
 
-    def triggers_from(self, state: str) -> list[str]:
-        """Triggers that exist from ``state``, in file order."""
-        seen: dict[str, None] = {}
-        for t in self.transitions:
-            if state in t.sources:
-                seen.setdefault(t.trigger, None)
-        return list(seen)
-
 
 def build_procedure(
     name: str,
@@ -338,11 +334,8 @@ def build_procedure(
     authority: Mapping[str, AuthorityDef] | None = None,
     establishes: EstablishesDef | None = None,
 ) -> ProcedureDef:
-    """Assemble a ``ProcedureDef`` and its lookup tables."""
-    candidates: dict[tuple[str, str], list[TransitionDef]] = {}
-    for t in transitions:
-        for s in t.sources:
-            candidates.setdefault((t.trigger, s), []).append(t)
+    """Assemble a ``ProcedureDef`` (which transition a trigger takes from a state is the
+    compiled machine's to decide: ``partyflow.workflows.machine``)."""
     return ProcedureDef(
         name=name,
         title=title,
@@ -352,7 +345,6 @@ def build_procedure(
         inputs=MappingProxyType(inputs),
         states=MappingProxyType(states),
         transitions=transitions,
-        candidates=MappingProxyType({k: tuple(v) for k, v in candidates.items()}),
         cel_parameters=MappingProxyType({p.name: p.cel_value for p in parameters.values()}),
         organization=organization,
         authority=MappingProxyType(dict(authority or {})),

@@ -346,7 +346,7 @@ def _conditions(a: TransitionDef, b: TransitionDef) -> Iterator[tuple[str, str, 
 
     same, gone, came = pair_in_stages(a.conditions, b.conditions, [(src, src)])
     for x, y in same:
-        mx, my = Text(x.message.zh, x.message.en), Text(y.message.zh, y.message.en)
+        mx, my = x.message.text, y.message.text
         if mx != my:
             yield "condition_changed", "message", mx, my, y.basis or b.basis
         if x.basis != y.basis:

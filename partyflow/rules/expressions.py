@@ -21,9 +21,8 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-import cel
-
 from partyflow.errors import Text
+from partyflow.rules._cel import cel
 from partyflow.rules.ratios import ratio as parse_ratio
 from partyflow.rules.voting import (
     distinct,
