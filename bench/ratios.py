@@ -1,0 +1,404 @@
+#!/usr/bin/env python
+"""partyflow's hot path against its baselines, in one run (issue item 8): three ratios.
+
+Run from the repository root (about 2-3 minutes):
+
+    python bench/ratios.py --postgres-url postgresql+psycopg://user:pw@host:port/db
+    python bench/ratios.py --skip-postgres          # memory and SQLite only
+    python bench/ratios.py --json bench/ratios.json # also write every figure as JSON
+
+Each ratio is partyflow's rate over a baseline's rate, the two measured in alternating rounds
+in the same run (so drift in the machine's load hits both alike); reported as the median of
+the per-round ratios with their min-max:
+
+1. memory: ``Engine.fire`` on ``MemoryStore`` of ``hold`` (guarded by a CEL condition) then
+   ``release``, every fire audited, against raw ``transitions``: a ``Machine`` per object (as
+   ``bench/run.py`` does), the same two triggers, unguarded, no audit, no store. Target
+   >= 0.5.
+2. SQLite file, WAL, synchronous=NORMAL: committed ``Engine.fire`` against the stdlib
+   ``sqlite3`` module running the same statements ``SqlStore`` runs for a fire, on the same
+   file (so the same schema, pragmas and WAL checkpointer): the instance SELECT (+ commit), the
+   idempotency-key SELECT when ``--key`` is given, the versioned UPDATE and the audit INSERT,
+   commit. The statements are printed, with a trace of one fire each way. Target >= 0.8.
+3. PostgreSQL, 4 worker processes: committed fires/s against raw psycopg sending the same
+   round trips per fire (``SqlStore``'s instance SELECT and its one-statement
+   UPDATE + audit INSERT, autocommit) from 4 processes, each on a fresh schema. Target >= 0.8.
+
+Then, unless ``--no-breakdown``, where the time of a fire goes (``bench/run.py``'s breakdown
+section: the pipeline's phases in memory and on SQLite, and each part of a guarded fire).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import run as base  # noqa: E402
+import workers  # noqa: E402
+
+from partyflow import Engine  # noqa: E402
+
+TARGETS = {"memory": 0.5, "sqlite": 0.8, "postgresql": 0.8}
+
+
+def _la() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def _summary(ratios: list[float]) -> dict[str, Any]:
+    return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
+            "rounds": ratios}
+
+
+# --------------------------------------------------------------------------------------------
+# 1. memory
+
+
+def memory_ratio(n: int, rounds: int) -> dict[str, Any]:
+    la0 = _la()
+    eng = base.new_engine()
+    ids = base.start_many(eng, n)
+    objs = [base.raw_machine() for _ in range(n)]  # one transitions.Machine per object
+    res = base.interleaved({
+        "partyflow": (lambda: base.fire_round(eng, ids), True),
+        "raw": (lambda: base.raw_round(objs), True),
+    }, n, rounds)
+    pf, raw = res["partyflow"]["loop"], res["raw"]["loop"]
+    return {**_summary([p / r for p, r in zip(pf, raw, strict=True)]),
+            "partyflow_fires_per_s": pf, "raw_fires_per_s": raw,
+            "partyflow_hold_per_s": res["partyflow"]["hold"],
+            "loadavg_before": la0, "loadavg_after": _la(),
+            "what": f"{n} instances / objects, hold then release on each per round, "
+                    f"{rounds} rounds alternating partyflow, raw; cyclic GC on for both; "
+                    "raw = transitions.Machine per object (bench/run.py raw_machine)"}
+
+
+# --------------------------------------------------------------------------------------------
+# 2. SQLite
+
+
+_TS = "%Y-%m-%dT%H:%M:%S.%fZ"  # how SqlStore writes times on SQLite
+
+
+def sqlite_ratio(tmp: Path, n: int, rounds: int, use_key: bool) -> dict[str, Any]:
+    la0 = _la()
+    path = tmp / "ratio.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    eng = base.new_engine(f"sqlite:///{path}")
+    try:
+        return _sqlite_ratio(eng, path, n, rounds, use_key, la0)
+    finally:
+        eng.store.close()
+
+
+def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, use_key: bool,
+                  la0: list[float]) -> dict[str, Any]:
+    store: Any = eng.store
+    pf_ids = base.start_many(eng, n)
+    raw_ids = base.start_many(eng, n)  # real partyflow rows, written by the baseline
+    sql = {k: store._sql[k] for k in ("get", "find_step", "update", "insert_audit")}
+    for q in sql.values():
+        assert q.names is not None and not q.defaults, "SQLite statements are positional"
+
+    counter = [0]
+
+    def key() -> str | None:
+        if not use_key:
+            return None
+        counter[0] += 1
+        return f"k{counter[0]}"
+
+    fire = eng.fire
+    actor, hold_data = base.ACTOR, base.HOLD_DATA
+
+    def pf_round() -> tuple[float, float]:
+        t0 = time.perf_counter()
+        for iid in pf_ids:
+            fire(iid, "hold", actor, hold_data, idempotency_key=key())
+        t1 = time.perf_counter()
+        for iid in pf_ids:
+            fire(iid, "release", actor, idempotency_key=key())
+        return t1 - t0, time.perf_counter() - t1
+
+    # the baseline: a second connection on the same file, the store's pragmas
+    con = sqlite3.connect(str(path), timeout=30)
+    con.execute("PRAGMA journal_mode=WAL").fetchall()
+    con.execute("PRAGMA wal_autocheckpoint=10000").fetchall()
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA busy_timeout=30000").fetchall()
+    at = eng.clock.now().astimezone(dt.UTC).strftime(_TS)
+    h = "ab" * 32
+    inst_data = '{"expected":40,"present":33}'
+    values = {
+        "data": inst_data, "rules_version": eng.rules.version,
+        "rules_hash": eng.rules.content_hash, "updated_at": at, "deadline_at": None,
+        "terminal": False, "last_hash": h, "org": None, "escalation": 0,
+        "escalated_to": None, "overdue_since": None, "at": at, "actor_id": actor.id,
+        "actor_role": actor.role, "actor_org": actor.org, "idempotency_key": None,
+        "prev_hash": h, "hash": h,
+    }
+    up_names, ins_names = sql["update"].names, sql["insert_audit"].names
+    assert up_names is not None and ins_names is not None
+    templates = {}
+    for trig, frm, to, ev, basis in (("hold", "open", "held", '{"present":33}', "E2"),
+                                     ("release", "held", "open", "{}", None)):
+        v = {**values, "state": to, "trigger": trig, "from_state": frm, "to_state": to,
+             "data_audit": ev, "basis": basis}
+        upd = [v.get(k) for k in up_names]
+        ins = [v["data_audit"] if k == "data" else v.get(k) for k in ins_names]
+        templates[trig] = (upd, ins)
+    ui = {k: up_names.index(k) for k in ("version", "b_id", "b_expected")}
+    ii = {k: ins_names.index(k) for k in ("instance_id", "seq", "idempotency_key")}
+    get_sql, find_sql = sql["get"].text, sql["find_step"].text
+    upd_sql, ins_sql = sql["update"].text, sql["insert_audit"].text
+    version = dict.fromkeys(raw_ids, 1)
+
+    def raw_fire(iid: str, trig: str) -> None:
+        k = key()
+        con.execute(get_sql, (iid,)).fetchone()
+        con.commit()
+        if k is not None:
+            con.execute(find_sql, (iid, k)).fetchone()
+            con.commit()
+        v = version[iid]
+        upd_t, ins_t = templates[trig]
+        upd = upd_t.copy()
+        upd[ui["version"]], upd[ui["b_id"]], upd[ui["b_expected"]] = v + 1, iid, v
+        ins = ins_t.copy()
+        ins[ii["instance_id"]], ins[ii["seq"]], ins[ii["idempotency_key"]] = iid, v + 1, k
+        if con.execute(upd_sql, upd).rowcount != 1:
+            raise RuntimeError(f"{iid}: conflict at version {v}")
+        con.execute(ins_sql, ins)
+        con.commit()
+        version[iid] = v + 1
+
+    def raw_round() -> tuple[float, float]:
+        t0 = time.perf_counter()
+        for iid in raw_ids:
+            raw_fire(iid, "hold")
+        t1 = time.perf_counter()
+        for iid in raw_ids:
+            raw_fire(iid, "release")
+        return t1 - t0, time.perf_counter() - t1
+
+    # one traced fire pair each way: the statements the driver saw
+    dbapi = store._local.dbapi
+    trace_pf: list[str] = []
+    trace_raw: list[str] = []
+    extra = base.start_many(eng, 1)[0]
+    dbapi.set_trace_callback(trace_pf.append)
+    fire(extra, "hold", actor, hold_data, idempotency_key=key())
+    dbapi.set_trace_callback(None)
+    extra_raw = base.start_many(eng, 1)[0]
+    version[extra_raw] = 1
+    con.set_trace_callback(trace_raw.append)
+    raw_fire(extra_raw, "hold")
+    con.set_trace_callback(None)
+    shape_pf = [s.split()[0].upper() for s in trace_pf]
+    shape_raw = [s.split()[0].upper() for s in trace_raw]
+
+    try:
+        res = base.interleaved({"partyflow": (pf_round, True), "raw": (raw_round, True)},
+                               n, rounds)
+    finally:
+        con.close()
+    pf, raw = res["partyflow"]["loop"], res["raw"]["loop"]
+    return {**_summary([p / r for p, r in zip(pf, raw, strict=True)]),
+            "partyflow_fires_per_s": pf, "raw_fires_per_s": raw,
+            "loadavg_before": la0, "loadavg_after": _la(),
+            "statements": {k: q.text for k, q in sql.items()
+                           if use_key or k != "find_step"},
+            "trace_partyflow": trace_pf, "trace_raw": trace_raw,
+            "same_statement_sequence": shape_pf == shape_raw,
+            "what": f"{n} instances each way on one file, hold then release on each per round, "
+                    f"{rounds} rounds alternating; idempotency key: {use_key}; "
+                    "raw = stdlib sqlite3, SqlStore's compiled SQL, pre-converted parameters"}
+
+
+# --------------------------------------------------------------------------------------------
+# 3. PostgreSQL
+
+
+def pg_ratio(url: str, tmp: Path, n_workers: int, rounds: int, seconds: float,
+             per_worker: int) -> dict[str, Any]:
+    la0 = _la()
+    pf: list[float] = []
+    raw: list[float] = []
+    pf_runs: list[dict[str, Any]] = []
+    raw_runs: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for r in range(rounds):
+        order = ("partyflow", "raw") if r % 2 == 0 else ("raw", "partyflow")
+        for which in order:
+            if which == "partyflow":
+                sc = workers.run_scenario("postgresql", "postgresql", url, tmp, n_workers,
+                                          "distinct", seconds, per_worker)
+                errors += sc.errors
+                pf.append(sc.fires_per_s)
+                pf_runs.append({"fires_per_s": sc.fires_per_s, "retries": sc.retries,
+                                "client_cpu_us_per_fire": sc.client_cpu_ms_per_fire * 1e3,
+                                "machine_cpu_busy": sc.machine_cpu_busy,
+                                "loadavg": [sc.loadavg_before, sc.loadavg_after],
+                                "checked": sc.checked})
+            else:
+                res = workers.run_raw_scenario(url, tmp, n_workers, seconds, per_worker)
+                errors += res["errors"]
+                raw.append(res["fires_per_s"])
+                statements = res.pop("statements")
+                raw_runs.append(res)
+            print(f"  [postgresql round {r + 1}/{rounds} {which}: "
+                  f"{(pf if which == 'partyflow' else raw)[-1]:,.0f} fires/s, load {_la()}]",
+                  file=sys.stderr)
+    return {**_summary([p / q for p, q in zip(pf, raw, strict=True)]),
+            "partyflow_fires_per_s": pf, "raw_fires_per_s": raw,
+            "partyflow_runs": pf_runs, "raw_runs": raw_runs, "errors": errors,
+            "loadavg_before": la0, "loadavg_after": _la(), "statements": statements,
+            "settings": workers.pg_settings(url),
+            "what": f"{n_workers} processes x {per_worker} distinct instances each, "
+                    f"{seconds:g} s per run, {rounds} rounds alternating the order; each run "
+                    "on a fresh schema; raw = psycopg, SqlStore's compiled SQL, autocommit"}
+
+
+# --------------------------------------------------------------------------------------------
+# output
+
+
+def _fmt_rates(values: list[float]) -> str:
+    return ", ".join(f"{v:,.0f}" for v in values)
+
+
+def print_ratios(out: dict[str, Any]) -> None:
+    print(f"\npartyflow hot path against its baselines - {out['machine']['cpu_model']}, "
+          f"nproc={out['machine']['nproc']}, Python {out['machine']['python']}, "
+          f"SQLite {out['machine']['sqlite']}, transitions {out['machine']['transitions']}")
+    print(f"load average at start {out['loadavg_start']}, at end {out['loadavg_end']}; "
+          f"wall time {out['wall_seconds']:.0f} s\n")
+    labels = {"memory": "guarded, audited Engine.fire (MemoryStore) / raw transitions fire",
+              "sqlite": "committed Engine.fire, SQLite WAL NORMAL / bare sqlite3, same SQL",
+              "postgresql": "committed fires/s, PostgreSQL, 4 workers / raw psycopg, same "
+                            "round trips"}
+    print(f"{'ratio':78} {'median':>7} {'min - max':>13} {'target':>7}  met?")
+    for name, label in labels.items():
+        r = out["ratios"].get(name)
+        if r is None:
+            print(f"{label:78} {'skipped':>7}")
+            continue
+        met = "met" if r["median"] >= TARGETS[name] else "NOT MET"
+        print(f"{label:78} {r['median']:7.2f} {r['min']:6.2f} - {r['max']:4.2f} "
+              f"{'>= ' + str(TARGETS[name]):>7}  {met}")
+    for name, r in out["ratios"].items():
+        print(f"\n{name}: {r['what']}")
+        print(f"  partyflow fires/s per round: {_fmt_rates(r['partyflow_fires_per_s'])}")
+        print(f"  baseline  fires/s per round: {_fmt_rates(r['raw_fires_per_s'])}")
+        print(f"  ratio per round: {', '.join(f'{x:.2f}' for x in r['rounds'])}; "
+              f"load {r['loadavg_before']} -> {r['loadavg_after']}")
+        if name == "sqlite":
+            print("  statements replayed by the baseline (SqlStore's compiled SQL), per fire:")
+            for key, text in r["statements"].items():
+                print(f"    {key}: {' '.join(text.split())}")
+            print("  driver trace of one partyflow fire (hold):")
+            for line in r["trace_partyflow"]:
+                print(f"    {' '.join(line.split())[:150]}")
+            print("  driver trace of one baseline fire (hold):")
+            for line in r["trace_raw"]:
+                print(f"    {' '.join(line.split())[:150]}")
+            print(f"  same statement sequence: {r['same_statement_sequence']}")
+        if name == "postgresql":
+            print("  round trips per fire, both sides (SqlStore's compiled SQL):")
+            for key in ("get", "step"):
+                print(f"    {key}: {' '.join(r['statements'][key].split())[:200]} ...")
+            print(f"  prepare_threshold {r['statements']['prepare_threshold']}; server "
+                  f"{r['settings']}")
+            for run in r["partyflow_runs"]:
+                print(f"  partyflow run: client CPU {run['client_cpu_us_per_fire']:.0f} "
+                      f"µs/fire, machine busy {run['machine_cpu_busy']:.0%}, "
+                      f"{run['checked']}")
+            for run in r["raw_runs"]:
+                print(f"  raw run: client CPU {run['client_cpu_us_per_fire']:.0f} µs/fire, "
+                      f"machine busy {run['machine_cpu_busy']:.0%}")
+            if r["errors"]:
+                print(f"  ERRORS: {r['errors']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    ap.add_argument("--postgres-url", default=os.environ.get("PARTYFLOW_BENCH_POSTGRES_URL"),
+                    help="postgresql+psycopg://user:pw@host:port/db (default: "
+                         "$PARTYFLOW_BENCH_POSTGRES_URL); each run gets its own schema, "
+                         "dropped afterwards")
+    ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--rounds", type=int, default=9, help="memory and SQLite rounds")
+    ap.add_argument("--memory-instances", type=int, default=2000)
+    ap.add_argument("--sqlite-instances", type=int, default=500)
+    ap.add_argument("--key", action="store_true",
+                    help="fire with idempotency keys on SQLite (adds find_step both sides)")
+    ap.add_argument("--pg-rounds", type=int, default=3)
+    ap.add_argument("--pg-workers", type=int, default=4)
+    ap.add_argument("--pg-seconds", type=float, default=5.0)
+    ap.add_argument("--pg-instances-per-worker", type=int, default=100)
+    ap.add_argument("--no-breakdown", action="store_true")
+    ap.add_argument("--json", metavar="OUT", help="write every figure to this JSON file")
+    ap.add_argument("--cpu", type=int, default=None,
+                    help="core for the memory and SQLite parts (default: the least busy)")
+    args = ap.parse_args()
+    if not args.skip_postgres and not args.postgres_url:
+        ap.error("PostgreSQL needs --postgres-url or $PARTYFLOW_BENCH_POSTGRES_URL "
+                 "(or --skip-postgres)")
+
+    t0 = time.perf_counter()
+    allowed = os.sched_getaffinity(0)
+    cpu = base.pin(args.cpu)
+    machine = base.machine_info(cpu)
+    out: dict[str, Any] = {"machine": machine, "loadavg_start": _la(), "params": {
+        k: v for k, v in vars(args).items() if k != "postgres_url"}, "ratios": {}}
+    tmp = Path(tempfile.mkdtemp(prefix="pfratios_"))
+    try:
+        print("[memory ...]", file=sys.stderr)
+        out["ratios"]["memory"] = memory_ratio(args.memory_instances, args.rounds)
+        print("[sqlite ...]", file=sys.stderr)
+        out["ratios"]["sqlite"] = sqlite_ratio(tmp, args.sqlite_instances, args.rounds,
+                                               args.key)
+        if not args.skip_postgres:
+            os.sched_setaffinity(0, allowed)  # the workers must not inherit the pin
+            print("[postgresql ...]", file=sys.stderr)
+            out["ratios"]["postgresql"] = pg_ratio(
+                args.postgres_url, tmp, args.pg_workers, args.pg_rounds, args.pg_seconds,
+                args.pg_instances_per_worker)
+        rep = None
+        if not args.no_breakdown:
+            base.pin(cpu)
+            print("[breakdown ...]", file=sys.stderr)
+            rep = base.Report("ratios", machine, {})
+            base.bench_breakdown(rep, base.FULL, tmp)
+            out["breakdown"] = rep.details.get("breakdown")
+        out["loadavg_end"] = _la()
+        out["wall_seconds"] = time.perf_counter() - t0
+        print_ratios(out)
+        if rep is not None:
+            print()
+            base.print_report(rep)
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False,
+                                                  default=str))
+            print(f"wrote {args.json}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
