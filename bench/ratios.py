@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import shutil
@@ -64,27 +65,74 @@ def _summary(ratios: list[float]) -> dict[str, Any]:
             "rounds": ratios}
 
 
+def alternating(variants: dict[str, Any], ids: dict[str, list[Any]], chunk: int,
+                rounds: int) -> dict[str, list[float]]:
+    """Rates (fires/s) per round of each variant, taking turns chunk by chunk.
+
+    ``variants[name](part)`` fires ``hold`` then ``release`` on each id of ``part`` and
+    returns the seconds it took. A round runs every variant over all its ids, ``chunk`` ids
+    at a time, alternating variants after each chunk (and which goes first from round to
+    round), so a burst of load on this shared machine hits all of them alike. One warm-up
+    round is not counted; the cyclic GC is collected before each round and left on.
+    """
+    names = list(variants)
+    out: dict[str, list[float]] = {k: [] for k in names}
+    for r in range(rounds + 1):
+        gc.collect()
+        spent = dict.fromkeys(names, 0.0)
+        fired = dict.fromkeys(names, 0)
+        order = names if r % 2 == 0 else names[::-1]
+        longest = max(len(v) for v in ids.values())
+        for start in range(0, longest, chunk):
+            for name in order:
+                part = ids[name][start:start + chunk]
+                if part:
+                    spent[name] += variants[name](part)
+                    fired[name] += 2 * len(part)
+        if r:
+            for name in names:
+                out[name].append(fired[name] / spent[name])
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # 1. memory
 
 
-def memory_ratio(n: int, rounds: int) -> dict[str, Any]:
+def memory_ratio(n: int, rounds: int, chunk: int) -> dict[str, Any]:
     la0 = _la()
     eng = base.new_engine()
     ids = base.start_many(eng, n)
     objs = [base.raw_machine() for _ in range(n)]  # one transitions.Machine per object
-    res = base.interleaved({
-        "partyflow": (lambda: base.fire_round(eng, ids), True),
-        "raw": (lambda: base.raw_round(objs), True),
-    }, n, rounds)
-    pf, raw = res["partyflow"]["loop"], res["raw"]["loop"]
-    return {**_summary([p / r for p, r in zip(pf, raw, strict=True)]),
-            "partyflow_fires_per_s": pf, "raw_fires_per_s": raw,
-            "partyflow_hold_per_s": res["partyflow"]["hold"],
+    fire, actor, data = eng.fire, base.ACTOR, base.HOLD_DATA
+    pc = time.perf_counter
+
+    def pf(part: list[str]) -> float:
+        t0 = pc()
+        for iid in part:
+            fire(iid, "hold", actor, data)
+        for iid in part:
+            fire(iid, "release", actor)
+        return pc() - t0
+
+    def raw(part: list[Any]) -> float:
+        t0 = pc()
+        for o in part:
+            o.hold()
+        for o in part:
+            o.release()
+        return pc() - t0
+
+    res = alternating({"partyflow": pf, "raw": raw}, {"partyflow": ids, "raw": objs},
+                      chunk, rounds)
+    pfr, rawr = res["partyflow"], res["raw"]
+    return {**_summary([p / r for p, r in zip(pfr, rawr, strict=True)]),
+            "partyflow_fires_per_s": pfr, "raw_fires_per_s": rawr,
             "loadavg_before": la0, "loadavg_after": _la(),
-            "what": f"{n} instances / objects, hold then release on each per round, "
-                    f"{rounds} rounds alternating partyflow, raw; cyclic GC on for both; "
-                    "raw = transitions.Machine per object (bench/run.py raw_machine)"}
+            "what": f"{n} instances / objects, hold then release on each, {rounds} rounds "
+                    f"(+1 warm-up) alternating partyflow and raw every {chunk} ids; cyclic "
+                    "GC on for both; raw = a transitions.Machine per object "
+                    "(bench/run.py raw_machine: auto transitions, no guard, no audit)"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -94,20 +142,21 @@ def memory_ratio(n: int, rounds: int) -> dict[str, Any]:
 _TS = "%Y-%m-%dT%H:%M:%S.%fZ"  # how SqlStore writes times on SQLite
 
 
-def sqlite_ratio(tmp: Path, n: int, rounds: int, use_key: bool) -> dict[str, Any]:
+def sqlite_ratio(tmp: Path, n: int, rounds: int, chunk: int, use_key: bool
+                 ) -> dict[str, Any]:
     la0 = _la()
     path = tmp / "ratio.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     eng = base.new_engine(f"sqlite:///{path}")
     try:
-        return _sqlite_ratio(eng, path, n, rounds, use_key, la0)
+        return _sqlite_ratio(eng, path, n, rounds, chunk, use_key, la0)
     finally:
         eng.store.close()
 
 
-def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, use_key: bool,
-                  la0: list[float]) -> dict[str, Any]:
+def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, chunk: int,
+                  use_key: bool, la0: list[float]) -> dict[str, Any]:
     store: Any = eng.store
     pf_ids = base.start_many(eng, n)
     raw_ids = base.start_many(eng, n)  # real partyflow rows, written by the baseline
@@ -126,14 +175,13 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, use_key: bool,
     fire = eng.fire
     actor, hold_data = base.ACTOR, base.HOLD_DATA
 
-    def pf_round() -> tuple[float, float]:
+    def pf_part(part: list[str]) -> float:
         t0 = time.perf_counter()
-        for iid in pf_ids:
+        for iid in part:
             fire(iid, "hold", actor, hold_data, idempotency_key=key())
-        t1 = time.perf_counter()
-        for iid in pf_ids:
+        for iid in part:
             fire(iid, "release", actor, idempotency_key=key())
-        return t1 - t0, time.perf_counter() - t1
+        return time.perf_counter() - t0
 
     # the baseline: a second connection on the same file, the store's pragmas
     con = sqlite3.connect(str(path), timeout=30)
@@ -187,14 +235,13 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, use_key: bool,
         con.commit()
         version[iid] = v + 1
 
-    def raw_round() -> tuple[float, float]:
+    def raw_part(part: list[str]) -> float:
         t0 = time.perf_counter()
-        for iid in raw_ids:
+        for iid in part:
             raw_fire(iid, "hold")
-        t1 = time.perf_counter()
-        for iid in raw_ids:
+        for iid in part:
             raw_fire(iid, "release")
-        return t1 - t0, time.perf_counter() - t1
+        return time.perf_counter() - t0
 
     # one traced fire pair each way: the statements the driver saw
     dbapi = store._local.dbapi
@@ -213,11 +260,11 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, use_key: bool,
     shape_raw = [s.split()[0].upper() for s in trace_raw]
 
     try:
-        res = base.interleaved({"partyflow": (pf_round, True), "raw": (raw_round, True)},
-                               n, rounds)
+        res = alternating({"partyflow": pf_part, "raw": raw_part},
+                          {"partyflow": pf_ids, "raw": raw_ids}, chunk, rounds)
     finally:
         con.close()
-    pf, raw = res["partyflow"]["loop"], res["raw"]["loop"]
+    pf, raw = res["partyflow"], res["raw"]
     return {**_summary([p / r for p, r in zip(pf, raw, strict=True)]),
             "partyflow_fires_per_s": pf, "raw_fires_per_s": raw,
             "loadavg_before": la0, "loadavg_after": _la(),
@@ -225,8 +272,9 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, use_key: bool,
                            if use_key or k != "find_step"},
             "trace_partyflow": trace_pf, "trace_raw": trace_raw,
             "same_statement_sequence": shape_pf == shape_raw,
-            "what": f"{n} instances each way on one file, hold then release on each per round, "
-                    f"{rounds} rounds alternating; idempotency key: {use_key}; "
+            "what": f"{n} instances each way on one file, hold then release on each, "
+                    f"{rounds} rounds (+1 warm-up) alternating every {chunk} ids; "
+                    f"idempotency key: {use_key}; "
                     "raw = stdlib sqlite3, SqlStore's compiled SQL, pre-converted parameters"}
 
 
@@ -345,6 +393,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=9, help="memory and SQLite rounds")
     ap.add_argument("--memory-instances", type=int, default=2000)
     ap.add_argument("--sqlite-instances", type=int, default=500)
+    ap.add_argument("--chunk", type=int, default=100,
+                    help="ids fired before switching to the other variant (memory, SQLite)")
     ap.add_argument("--key", action="store_true",
                     help="fire with idempotency keys on SQLite (adds find_step both sides)")
     ap.add_argument("--pg-rounds", type=int, default=3)
@@ -369,10 +419,10 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="pfratios_"))
     try:
         print("[memory ...]", file=sys.stderr)
-        out["ratios"]["memory"] = memory_ratio(args.memory_instances, args.rounds)
+        out["ratios"]["memory"] = memory_ratio(args.memory_instances, args.rounds, args.chunk)
         print("[sqlite ...]", file=sys.stderr)
         out["ratios"]["sqlite"] = sqlite_ratio(tmp, args.sqlite_instances, args.rounds,
-                                               args.key)
+                                               args.chunk, args.key)
         if not args.skip_postgres:
             os.sched_setaffinity(0, allowed)  # the workers must not inherit the pin
             print("[postgresql ...]", file=sys.stderr)
