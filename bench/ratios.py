@@ -22,7 +22,8 @@ the per-round ratios with their min-max:
    commit. The statements are printed, with a trace of one fire each way. Target >= 0.8.
 3. PostgreSQL, 4 worker processes: committed fires/s against raw psycopg sending the same
    round trips per fire (``SqlStore``'s instance SELECT and its one-statement
-   UPDATE + audit INSERT, autocommit) from 4 processes, each on a fresh schema. Target >= 0.8.
+   UPDATE + audit INSERT, autocommit) from the same 4 processes: each worker alternates
+   partyflow and raw phases in step with the others. Target >= 0.8.
 
 Then, unless ``--no-breakdown``, where the time of a fire goes (``bench/run.py``'s breakdown
 section: the pipeline's phases in memory and on SQLite, and each part of a guarded fire).
@@ -282,44 +283,24 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, chunk: int,
 # 3. PostgreSQL
 
 
-def pg_ratio(url: str, tmp: Path, n_workers: int, rounds: int, seconds: float,
+def pg_ratio(url: str, tmp: Path, n_workers: int, pairs: int, phase_s: float,
              per_worker: int) -> dict[str, Any]:
     la0 = _la()
-    pf: list[float] = []
-    raw: list[float] = []
-    pf_runs: list[dict[str, Any]] = []
-    raw_runs: list[dict[str, Any]] = []
-    errors: list[str] = []
-    for r in range(rounds):
-        order = ("partyflow", "raw") if r % 2 == 0 else ("raw", "partyflow")
-        for which in order:
-            if which == "partyflow":
-                sc = workers.run_scenario("postgresql", "postgresql", url, tmp, n_workers,
-                                          "distinct", seconds, per_worker)
-                errors += sc.errors
-                pf.append(sc.fires_per_s)
-                pf_runs.append({"fires_per_s": sc.fires_per_s, "retries": sc.retries,
-                                "client_cpu_us_per_fire": sc.client_cpu_ms_per_fire * 1e3,
-                                "machine_cpu_busy": sc.machine_cpu_busy,
-                                "loadavg": [sc.loadavg_before, sc.loadavg_after],
-                                "checked": sc.checked})
-            else:
-                res = workers.run_raw_scenario(url, tmp, n_workers, seconds, per_worker)
-                errors += res["errors"]
-                raw.append(res["fires_per_s"])
-                statements = res.pop("statements")
-                raw_runs.append(res)
-            print(f"  [postgresql round {r + 1}/{rounds} {which}: "
-                  f"{(pf if which == 'partyflow' else raw)[-1]:,.0f} fires/s, load {_la()}]",
-                  file=sys.stderr)
+    res = workers.run_alternating(url, tmp, n_workers, pairs, phase_s, per_worker)
+    pf, raw = res["rates"]["partyflow"], res["rates"]["raw"]
+    if res["errors"] or not pf:
+        raise SystemExit(f"PostgreSQL part failed: {res['errors']}")
     return {**_summary([p / q for p, q in zip(pf, raw, strict=True)]),
             "partyflow_fires_per_s": pf, "raw_fires_per_s": raw,
-            "partyflow_runs": pf_runs, "raw_runs": raw_runs, "errors": errors,
-            "loadavg_before": la0, "loadavg_after": _la(), "statements": statements,
+            "client_cpu_us_per_fire": res["client_cpu_us_per_fire"],
+            "machine_cpu_busy": res["machine_cpu_busy"], "errors": res["errors"],
+            "loadavg_before": la0, "loadavg_after": _la(), "statements": res["statements"],
             "settings": workers.pg_settings(url),
-            "what": f"{n_workers} processes x {per_worker} distinct instances each, "
-                    f"{seconds:g} s per run, {rounds} rounds alternating the order; each run "
-                    "on a fresh schema; raw = psycopg, SqlStore's compiled SQL, autocommit"}
+            "what": f"{n_workers} processes, each alternating {phase_s:g} s of Engine.fire on "
+                    f"its own {per_worker} instances and {phase_s:g} s of raw psycopg on "
+                    f"another {per_worker}, all workers in step (a barrier before each "
+                    f"phase), {pairs} pairs swapping the order; one fresh schema; raw = "
+                    "psycopg, SqlStore's compiled SQL, autocommit, same prepare_threshold"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -372,13 +353,10 @@ def print_ratios(out: dict[str, Any]) -> None:
                 print(f"    {key}: {' '.join(r['statements'][key].split())[:200]} ...")
             print(f"  prepare_threshold {r['statements']['prepare_threshold']}; server "
                   f"{r['settings']}")
-            for run in r["partyflow_runs"]:
-                print(f"  partyflow run: client CPU {run['client_cpu_us_per_fire']:.0f} "
-                      f"µs/fire, machine busy {run['machine_cpu_busy']:.0%}, "
-                      f"{run['checked']}")
-            for run in r["raw_runs"]:
-                print(f"  raw run: client CPU {run['client_cpu_us_per_fire']:.0f} µs/fire, "
-                      f"machine busy {run['machine_cpu_busy']:.0%}")
+            for side, vals in r["client_cpu_us_per_fire"].items():
+                print(f"  {side} client CPU per fire (µs, all workers, per phase): "
+                      + ", ".join(f"{v:.0f}" for v in vals))
+            print(f"  machine CPU busy over the whole part: {r['machine_cpu_busy']:.0%}")
             if r["errors"]:
                 print(f"  ERRORS: {r['errors']}")
 
@@ -390,6 +368,8 @@ def main() -> None:
                          "$PARTYFLOW_BENCH_POSTGRES_URL); each run gets its own schema, "
                          "dropped afterwards")
     ap.add_argument("--skip-postgres", action="store_true")
+    ap.add_argument("--only", default="memory,sqlite,postgresql",
+                    help="comma list of the ratios to measure")
     ap.add_argument("--rounds", type=int, default=9, help="memory and SQLite rounds")
     ap.add_argument("--memory-instances", type=int, default=2000)
     ap.add_argument("--sqlite-instances", type=int, default=500)
@@ -397,16 +377,20 @@ def main() -> None:
                     help="ids fired before switching to the other variant (memory, SQLite)")
     ap.add_argument("--key", action="store_true",
                     help="fire with idempotency keys on SQLite (adds find_step both sides)")
-    ap.add_argument("--pg-rounds", type=int, default=3)
+    ap.add_argument("--pg-pairs", type=int, default=10,
+                    help="PostgreSQL: partyflow / raw phase pairs")
     ap.add_argument("--pg-workers", type=int, default=4)
-    ap.add_argument("--pg-seconds", type=float, default=5.0)
+    ap.add_argument("--pg-seconds", type=float, default=2.0, help="PostgreSQL: seconds per phase")
     ap.add_argument("--pg-instances-per-worker", type=int, default=100)
     ap.add_argument("--no-breakdown", action="store_true")
     ap.add_argument("--json", metavar="OUT", help="write every figure to this JSON file")
     ap.add_argument("--cpu", type=int, default=None,
                     help="core for the memory and SQLite parts (default: the least busy)")
     args = ap.parse_args()
-    if not args.skip_postgres and not args.postgres_url:
+    only = set(args.only.split(","))
+    if args.skip_postgres:
+        only.discard("postgresql")
+    if "postgresql" in only and not args.postgres_url:
         ap.error("PostgreSQL needs --postgres-url or $PARTYFLOW_BENCH_POSTGRES_URL "
                  "(or --skip-postgres)")
 
@@ -418,16 +402,19 @@ def main() -> None:
         k: v for k, v in vars(args).items() if k != "postgres_url"}, "ratios": {}}
     tmp = Path(tempfile.mkdtemp(prefix="pfratios_"))
     try:
-        print("[memory ...]", file=sys.stderr)
-        out["ratios"]["memory"] = memory_ratio(args.memory_instances, args.rounds, args.chunk)
-        print("[sqlite ...]", file=sys.stderr)
-        out["ratios"]["sqlite"] = sqlite_ratio(tmp, args.sqlite_instances, args.rounds,
-                                               args.chunk, args.key)
-        if not args.skip_postgres:
+        if "memory" in only:
+            print("[memory ...]", file=sys.stderr)
+            out["ratios"]["memory"] = memory_ratio(args.memory_instances, args.rounds,
+                                                   args.chunk)
+        if "sqlite" in only:
+            print("[sqlite ...]", file=sys.stderr)
+            out["ratios"]["sqlite"] = sqlite_ratio(tmp, args.sqlite_instances, args.rounds,
+                                                   args.chunk, args.key)
+        if "postgresql" in only:
             os.sched_setaffinity(0, allowed)  # the workers must not inherit the pin
             print("[postgresql ...]", file=sys.stderr)
             out["ratios"]["postgresql"] = pg_ratio(
-                args.postgres_url, tmp, args.pg_workers, args.pg_rounds, args.pg_seconds,
+                args.postgres_url, tmp, args.pg_workers, args.pg_pairs, args.pg_seconds,
                 args.pg_instances_per_worker)
         rep = None
         if not args.no_breakdown:
