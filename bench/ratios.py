@@ -96,6 +96,15 @@ def alternating(variants: dict[str, Any], ids: dict[str, list[Any]], chunk: int,
     return out
 
 
+
+def _per_fire(res: dict[str, list[float]], spent: dict[str, float], fires: int
+              ) -> dict[str, float]:
+    """µs per fire: each variant's median over the rounds, and the inlined pipeline's phases
+    (averaged over all its fires, warm-up round included)."""
+    out = {f"{name} (median)": 1e6 / statistics.median(rates) for name, rates in res.items()}
+    out.update({f"pipeline phase: {k}": v / fires * 1e6 for k, v in spent.items()})
+    return out
+
 # --------------------------------------------------------------------------------------------
 # 1. memory
 
@@ -124,11 +133,21 @@ def memory_ratio(n: int, rounds: int, chunk: int) -> dict[str, Any]:
             o.release()
         return pc() - t0
 
-    res = alternating({"partyflow": pf, "raw": raw}, {"partyflow": ids, "raw": objs},
-                      chunk, rounds)
+    # a third variant taking turns with the two: the same fires, Engine.fire's body inlined
+    # with each phase timed (bench/run.py pipeline_round), on its own instances
+    pipe_ids = base.start_many(eng, n)
+    spent: dict[str, float] = {}
+
+    def pipe(part: list[str]) -> float:
+        th, tr = base.pipeline_round(eng, part, spent)
+        return th + tr
+
+    res = alternating({"partyflow": pf, "raw": raw, "pipeline": pipe},
+                      {"partyflow": ids, "raw": objs, "pipeline": pipe_ids}, chunk, rounds)
     pfr, rawr = res["partyflow"], res["raw"]
     return {**_summary([p / r for p, r in zip(pfr, rawr, strict=True)]),
             "partyflow_fires_per_s": pfr, "raw_fires_per_s": rawr,
+            "per_fire_us": _per_fire(res, spent, 2 * n * (rounds + 1)),
             "loadavg_before": la0, "loadavg_after": _la(),
             "what": f"{n} instances / objects, hold then release on each, {rounds} rounds "
                     f"(+1 warm-up) alternating partyflow and raw every {chunk} ids; cyclic "
@@ -217,13 +236,19 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, chunk: int,
     upd_sql, ins_sql = sql["update"].text, sql["insert_audit"].text
     version = dict.fromkeys(raw_ids, 1)
 
+    raw_spent = {"raw read (get SELECT + commit)": 0.0,
+                 "raw write (UPDATE + INSERT + commit)": 0.0}
+    pc = time.perf_counter
+
     def raw_fire(iid: str, trig: str) -> None:
         k = key()
+        t0 = pc()
         con.execute(get_sql, (iid,)).fetchone()
         con.commit()
         if k is not None:
             con.execute(find_sql, (iid, k)).fetchone()
             con.commit()
+        t1 = pc()
         v = version[iid]
         upd_t, ins_t = templates[trig]
         upd = upd_t.copy()
@@ -234,6 +259,8 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, chunk: int,
             raise RuntimeError(f"{iid}: conflict at version {v}")
         con.execute(ins_sql, ins)
         con.commit()
+        raw_spent["raw read (get SELECT + commit)"] += t1 - t0
+        raw_spent["raw write (UPDATE + INSERT + commit)"] += pc() - t1
         version[iid] = v + 1
 
     def raw_part(part: list[str]) -> float:
@@ -261,13 +288,25 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, chunk: int,
     shape_raw = [s.split()[0].upper() for s in trace_raw]
 
     try:
-        res = alternating({"partyflow": pf_part, "raw": raw_part},
-                          {"partyflow": pf_ids, "raw": raw_ids}, chunk, rounds)
+        spent: dict[str, float] = {}
+
+        def pipe_part(part: list[str]) -> float:
+            th, tr = base.pipeline_round(eng, part, spent)
+            return th + tr
+
+        if use_key:  # the inlined pipeline fires without keys: leave it out
+            variants: dict[str, Any] = {"partyflow": pf_part, "raw": raw_part}
+        else:
+            variants = {"partyflow": pf_part, "raw": raw_part, "pipeline": pipe_part}
+        pipe_ids = base.start_many(eng, n)
+        res = alternating(variants, {"partyflow": pf_ids, "raw": raw_ids, "pipeline": pipe_ids},
+                          chunk, rounds)
     finally:
         con.close()
     pf, raw = res["partyflow"], res["raw"]
+    per_fire = _per_fire(res, {**spent, **raw_spent}, 2 * n * (rounds + 1))
     return {**_summary([p / r for p, r in zip(pf, raw, strict=True)]),
-            "partyflow_fires_per_s": pf, "raw_fires_per_s": raw,
+            "partyflow_fires_per_s": pf, "raw_fires_per_s": raw, "per_fire_us": per_fire,
             "loadavg_before": la0, "loadavg_after": _la(),
             "statements": {k: q.text for k, q in sql.items()
                            if use_key or k != "find_step"},
@@ -336,6 +375,10 @@ def print_ratios(out: dict[str, Any]) -> None:
         print(f"  baseline  fires/s per round: {_fmt_rates(r['raw_fires_per_s'])}")
         print(f"  ratio per round: {', '.join(f'{x:.2f}' for x in r['rounds'])}; "
               f"load {r['loadavg_before']} -> {r['loadavg_after']}")
+        if "per_fire_us" in r:
+            print("  µs per fire, measured in the same alternating rounds:")
+            for k, v in r["per_fire_us"].items():
+                print(f"    {k:60} {v:8.1f}")
         if name == "sqlite":
             print("  statements replayed by the baseline (SqlStore's compiled SQL), per fire:")
             for key, text in r["statements"].items():

@@ -674,6 +674,7 @@ def bench_load(rep: Report, sz: Sizes) -> None:
 # idempotency key): store.get → StepContext → decide → seal → commit
 
 
+WHOLE = ("decide (hold, guarded)", "decide (release, unguarded)", "seal (hold)")
 PHASES = ("store.get", "context (versions.of + versions.machine + clock)", "step.decide",
           "step.seal", "step.commit (store.commit)")
 
@@ -848,6 +849,13 @@ def micro_parts(eng: Engine, n: int) -> tuple[list[tuple[str, float, str]], dict
     ]
     assert (now.astimezone(utc).isoformat(timespec="microseconds")[:26] + "Z"
             == now.astimezone(utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    parts += [
+        ("decide (hold, guarded)", lambda: decide(ctx, inst, "hold", ACTOR, HOLD_DATA, now), "",
+         n),
+        ("decide (release, unguarded)",
+         lambda: decide(ctx, held_inst, "release", ACTOR, {}, now), "", n),
+        ("seal (hold)", lambda: seal(step), "", n),
+    ]
     if cstore is not None:
         parts.append(("store.commit (MemoryStore)", lambda: commit(cstore, next(it)), "",
                       commit_calls))
@@ -867,13 +875,8 @@ def micro_parts(eng: Engine, n: int) -> tuple[list[tuple[str, float, str]], dict
             runs[name].append(per_call_us(fn, calls // 5, 1))
     rows = [(name, statistics.median(v) if v else float("nan"), notes[name])
             for name, v in runs.items()]
-    totals = {
-        "decide (hold, guarded)": per_call_us(
-            lambda: decide(ctx, inst, "hold", ACTOR, HOLD_DATA, now), n, 5),
-        "decide (release, unguarded)": per_call_us(
-            lambda: decide(ctx, held_inst, "release", ACTOR, {}, now), n, 5),
-        "seal (hold)": per_call_us(lambda: seal(step), n, 5),
-    }
+    totals = {k: v for k, v, _ in rows if k in WHOLE}
+    rows = [r for r in rows if r[0] not in WHOLE]
     del release
     return rows, totals
 
