@@ -8,6 +8,10 @@ Run from the repository root:
     python bench/run.py --json out.json # also write every figure as JSON
     python bench/run.py --profile memory-fire   # cProfile of the in-memory fire loop
                                                 # (also: sqlite-fire, create)
+    python bench/run.py --only breakdown        # µs per phase / part of a fire
+
+The three hot-path ratios (memory, SQLite, PostgreSQL against their baselines, interleaved)
+are ``bench/ratios.py``, which reuses this module's helpers and breakdown.
 
 The process pins itself to ONE core (``--cpu``; default the least busy allowed core).
 Timings use ``time.perf_counter``; every throughput figure is the median of several timed
