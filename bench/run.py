@@ -8,6 +8,10 @@ Run from the repository root:
     python bench/run.py --json out.json # also write every figure as JSON
     python bench/run.py --profile memory-fire   # cProfile of the in-memory fire loop
                                                 # (also: sqlite-fire, create)
+    python bench/run.py --only breakdown        # µs per phase / part of a fire
+
+The three hot-path ratios (memory, SQLite, PostgreSQL against their baselines, interleaved)
+are ``bench/ratios.py``, which reuses this module's helpers and breakdown.
 
 The process pins itself to ONE core (``--cpu``; default the least busy allowed core).
 Timings use ``time.perf_counter``; every throughput figure is the median of several timed
@@ -668,106 +672,269 @@ def bench_load(rep: Report, sz: Sizes) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# 5. where the time of one in-memory fire goes (µs per fire, each step timed on its own)
+# 5. where the time of one fire goes (µs per fire, per phase and per part)
+
+# the pipeline one ``Engine.fire`` runs (partyflow/workflows/engine.py ``fire`` without an
+# idempotency key): store.get → StepContext → decide → seal → commit
 
 
-def bench_breakdown(rep: Report, sz: Sizes) -> None:
-    """Time each step of ``Engine._fire`` on its own, calling the same internals the engine
-    calls. Internals may change: a step whose internal API moved is reported as skipped."""
+WHOLE = ("decide (hold, guarded)", "decide (release, unguarded)", "seal (hold)")
+PHASES = ("store.get", "context (versions.of + versions.machine + clock)", "step.decide",
+          "step.seal", "step.commit (store.commit)")
+
+
+def pipeline_round(eng: Engine, ids: list[str], spent: dict[str, float]) -> tuple[float, float]:
+    """``fire_round`` with ``Engine.fire``'s body inlined on the step pipeline's functions,
+    each phase timed with ``perf_counter`` (adds ~0.5 µs of timer calls per fire)."""
+    from partyflow.workflows.step import StepContext, commit, decide, seal
+
+    store, versions, orgs, clock = eng.store, eng.versions, eng.hierarchy, eng.clock
+    pc = time.perf_counter
+    acc = [0.0] * 5
+    out = []
+    for trigger, data in (("hold", HOLD_DATA), ("release", {})):
+        r0 = pc()
+        for iid in ids:
+            t0 = pc()
+            inst = store.get(iid)
+            t1 = pc()
+            ctx = StepContext(versions.of(inst), versions.machine(inst), orgs,
+                              lambda i=inst: store.history(i.id))
+            now = clock.now()
+            t2 = pc()
+            step = decide(ctx, inst, trigger, ACTOR, data, now, key=None)
+            t3 = pc()
+            sealed = seal(step)
+            t4 = pc()
+            commit(store, sealed)
+            t5 = pc()
+            acc[0] += t1 - t0
+            acc[1] += t2 - t1
+            acc[2] += t3 - t2
+            acc[3] += t4 - t3
+            acc[4] += t5 - t4
+        out.append(pc() - r0)
+    for name, s in zip(PHASES, acc, strict=True):
+        spent[name] = spent.get(name, 0.0) + s
+    return out[0], out[1]
+
+
+def phase_split(eng: Engine, ids: list[str], rounds: int) -> dict[str, Any]:
+    """Interleave ``Engine.fire`` rounds with inlined-pipeline rounds on the same instances;
+    µs per fire of each phase (hold/release average) and of the whole fire both ways."""
+    spent: dict[str, float] = {}
+    fires = 2 * len(ids)
+    fire_us, pipe_us = [], []
+    fire_round(eng, ids)
+    pipeline_round(eng, ids, {})
+    for _ in range(rounds):
+        gc.collect()
+        th, tr = fire_round(eng, ids)
+        fire_us.append((th + tr) / fires * 1e6)
+        gc.collect()
+        th, tr = pipeline_round(eng, ids, spent)
+        pipe_us.append((th + tr) / fires * 1e6)
+    return {"phases_us": {k: v / (fires * rounds) * 1e6 for k, v in spent.items()},
+            "engine_fire_us": fire_us, "pipeline_us": pipe_us}
+
+
+def micro_parts(eng: Engine, n: int) -> tuple[list[tuple[str, float, str]], dict[str, float]]:
+    """Each part of a guarded ``hold`` fire timed on its own (GC paused, like timeit), called
+    the way ``step.decide`` / ``seal`` / ``commit`` call it. Returns (part, µs, note) rows and
+    the directly measured totals."""
+    import dataclasses
+
+    from partyflow.workflows import authority
     from partyflow.workflows.audit import record_hash
+    from partyflow.workflows.conditions import bind_names, evaluate
+    from partyflow.workflows.inputs import accepting, check_orgs, coerce
     from partyflow.workflows.records import AuditRecord, Instance
+    from partyflow.workflows.step import Sealed, StepContext, commit, decide, seal
 
-    sec = "5 fire breakdown"
-    n = sz.breakdown_n
-    eng = new_engine()
-    inst = eng.start(PROCEDURE, {"expected": 40, "present": 33}, ACTOR)
-    store = eng.store
-    machine = eng._machine(inst)
+    store, versions, orgs = eng.store, eng.versions, eng.hierarchy
+    inst = store.get(eng.start(PROCEDURE, START_DATA, ACTOR).id)
+    machine = versions.machine(inst)
     proc = machine.definition
-    hold = proc.candidates[("hold", "open")][0]
-    now = eng._now()
-    merged = {"expected": 40, "present": 33}
-    fields: dict[str, Any] = {
-        "instance_id": inst.id, "seq": 2, "at": now, "actor_id": ACTOR.id,
-        "actor_role": ACTOR.role, "actor_org": ACTOR.org, "trigger": "hold",
-        "from_state": "open", "to_state": "held", "data": dict(HOLD_DATA),
-        "rules_version": inst.rules_version, "rules_hash": inst.rules_hash,
-        "basis": hold.bases, "idempotency_key": None, "prev_hash": inst.last_hash,
-    }
-    digest = record_hash(**fields)
+    rules = versions.of(inst)
+    now = eng.clock.now()
+    ctx = StepContext(rules, machine, orgs, lambda: store.history(inst.id))
+    hold = machine.candidates("hold", "open")[0]
+    release = machine.candidates("release", "held")[0]
+    event = coerce(proc, HOLD_DATA, dict)
+    merged = {**inst.data, **event}
+    cond = hold.conditions[0]
+    names, _missing = bind_names(proc, hold, cond, merged, event, ACTOR, now, inst)
+    where: dict[str, Any] = {}
+    step = decide(ctx, inst, "hold", ACTOR, HOLD_DATA, now)
+    sealed = seal(step)
+    rec = sealed.record
+    fields = {f.name: getattr(rec, f.name) for f in dataclasses.fields(rec) if f.name != "hash"}
+    fields["data"] = rec.data
+    held_inst = dataclasses.replace(sealed.instance)
+    rec_values = [getattr(rec, f.name) for f in dataclasses.fields(rec)]
+    inst_values = [getattr(held_inst, f.name) for f in dataclasses.fields(held_inst)]
 
-    def deadline_for(state: str, data: Any) -> Any:
-        try:
-            return proc.deadline_for(state, data)  # current signature
-        except TypeError:
-            return proc.deadline_for(state)  # older one
-
-    def build_records() -> tuple[Instance, AuditRecord]:
-        deadline = deadline_for("held", merged)
-        new = Instance(
-            id=inst.id, procedure=inst.procedure, state="held", data=merged, version=2,
-            rules_version=inst.rules_version, rules_hash=inst.rules_hash,
-            created_at=inst.created_at, updated_at=now,
-            deadline_at=deadline.add_to(now) if deadline else None,
-            terminal=proc.states["held"].terminal, last_hash=digest,
-        )
-        return new, AuditRecord(**fields, hash=digest)
-
-    def with_version(i: Instance, v: int) -> Instance:
-        return Instance(**{**{k: getattr(i, k) for k in Instance.__dataclass_fields__},
-                           "version": v})
-
-    # MemoryStore.commit on a chain of versions (each commit must be the next version)
-    commit_n = max(1, n // 5)
-    cstore = MemoryStore()
-    base, rec = build_records()
-    cstore.create(with_version(base, 1), rec)
-    chain = [(with_version(base, v), v - 1, rec) for v in range(2, 2 + commit_n * 7)]
+    # commits need the next version each time: a chain of sealed steps on a fresh instance
+    cstore = type(store)() if type(store).__name__ == "MemoryStore" else None
+    commit_calls = max(1, n // 5)
+    chain: list[Sealed] = []
+    if cstore is not None:
+        cstore.create(dataclasses.replace(held_inst, version=1), rec)
+        chain = [Sealed(dataclasses.replace(held_inst, version=v),
+                        dataclasses.replace(rec, seq=v), v - 1)
+                 for v in range(2, 2 + commit_calls * 7)]
     it = iter(chain)
 
-    def commit_next() -> None:
-        i2, exp, r = next(it)
-        cstore.commit(i2, exp, r)
+    def admit_true(t: Any) -> bool:
+        return True
 
-    steps: list[tuple[str, Callable[[], Any], bool, int]] = [
-        ("store.get (MemoryStore)", lambda: store.get(inst.id), True, n),
-        ("clock + Engine._now", eng._now, True, n),
-        ("Engine._machine lookup", lambda: eng._machine(inst), True, n),
-        ("candidates + role filter",
-         lambda: [t for t in proc.candidates[("hold", "open")] if ACTOR.role in t.roles],
-         True, n),
-        ("Engine._coerce(event data)", lambda: eng._coerce(proc, HOLD_DATA, dict), False, n),
-        ("Engine._evaluate (guard: CEL execute + exceeds)",
-         lambda: eng._evaluate(proc, hold, merged, HOLD_DATA, ACTOR, now, inst), False, n),
-        ("ProcedureMachine.step (transitions Event.trigger)",
-         lambda: machine.step("open", hold), True, n),
-        ("audit.record_hash (JSON + SHA-256)", lambda: record_hash(**fields), True, n),
-        ("deadline + Instance + AuditRecord objects", build_records, True, n),
-        ("MemoryStore.commit", commit_next, True, commit_n),
+    parts: list[tuple[str, Callable[[], Any], str, int]] = [
+        ("store.get", lambda: store.get(inst.id), "", n),
+        ("clock.now (FakeClock)", eng.clock.now, "", n),
+        ("versions.of + versions.machine + StepContext",
+         lambda: StepContext(versions.of(inst), versions.machine(inst), orgs,
+                             lambda: store.history(inst.id)), "", n),
+        ("machine.candidates + role filter",
+         lambda: tuple(t for t in machine.candidates("hold", "open") if ACTOR.role in t.roles),
+         "", n),
+        ("authority.authority_refusal",
+         lambda: authority.authority_refusal(rules, proc, inst.data, ACTOR, "hold", orgs,
+                                             where), "no authority entry for the role", n),
+        ("inputs.accepting (event fields)",
+         lambda: accepting(proc, (hold,), HOLD_DATA, "hold", dict), "guarded fire only", n),
+        ("inputs.coerce (event data)", lambda: coerce(proc, HOLD_DATA, dict),
+         "guarded fire only", n),
+        ("inputs.check_orgs", lambda: check_orgs(proc, event, orgs, dict), "guarded fire only",
+         n),
+        ("  conditions.bind_names (CEL activation)",
+         lambda: bind_names(proc, hold, cond, merged, event, ACTOR, now, inst),
+         "part of evaluate", n),
+        ("  CEL Program.execute (exceeds(...))", lambda: cond.expression.evaluate(names),
+         "part of evaluate", n),
+        ("conditions.evaluate (the guard's work)",
+         lambda: evaluate(proc, hold, merged, event, ACTOR, now, inst), "guarded fire only", n),
+        ("ProcedureMachine.run (transitions, admit=True)",
+         lambda: machine.run("open", "hold", admit_true),
+         "transitions' event processing on the scratch model", n),
+        ("proc.deadline_for", lambda: proc.deadline_for("held", merged), "", n),
+        ("audit.record_hash (canonical JSON + SHA-256)", lambda: record_hash(**fields), "", n),
+        ("AuditRecord + Instance constructors (seal minus hash)",
+         lambda: (AuditRecord(*rec_values), Instance(*inst_values)), "", n),
     ]
-    full = per_call_us(lambda: _fire_pair(eng, inst.id), max(1, n // 10), 5) / 2
-    hold_total = release_total = 0.0
-    out: dict[str, float | None] = {}
-    for name, fn, in_release, calls in steps:
+    # what-ifs: the same work done differently (for the report's recommendations)
+    import collections
+
+    from partyflow.workflows.step import Step
+
+    step_values = [getattr(step, f.name) for f in dataclasses.fields(step)]
+    events = machine._machine.events  # transitions' own compiled transitions per source
+
+
+    rec_nt = collections.namedtuple(  # type: ignore[misc]
+        "rec_nt", [f.name for f in dataclasses.fields(rec)])
+    inst_nt = collections.namedtuple(  # type: ignore[misc]
+        "inst_nt", [f.name for f in dataclasses.fields(held_inst)])
+    utc = dt.UTC
+    parts += [
+        ("Step constructor (frozen slots dataclass, 20 fields)", lambda: Step(*step_values),
+         "part of decide", n),
+        ("what-if: admit=True called on transitions' list for (trigger, state)",
+         lambda: next((tr.definition for tr in events["hold"].transitions["open"]
+                       if admit_true(tr.definition)), None),
+         "no Event.trigger; compare with ProcedureMachine.run", n),
+        ("what-if: AuditRecord + Instance fields as namedtuples",
+         lambda: (rec_nt(*rec_values), inst_nt(*inst_values)), "compare with the constructors",
+         n),
+        ("SqlStore SQLite time text: astimezone + strftime (x2 per fire)",
+         lambda: now.astimezone(utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "per value", n),
+        ("what-if: astimezone + isoformat()[:26] + 'Z' (same text)",
+         lambda: now.astimezone(utc).isoformat(timespec="microseconds")[:26] + "Z", "per value",
+         n),
+    ]
+    assert (now.astimezone(utc).isoformat(timespec="microseconds")[:26] + "Z"
+            == now.astimezone(utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+    parts += [
+        ("decide (hold, guarded)", lambda: decide(ctx, inst, "hold", ACTOR, HOLD_DATA, now), "",
+         n),
+        ("decide (release, unguarded)",
+         lambda: decide(ctx, held_inst, "release", ACTOR, {}, now), "", n),
+        ("seal (hold)", lambda: seal(step), "", n),
+    ]
+    if cstore is not None:
+        parts.append(("store.commit (MemoryStore)", lambda: commit(cstore, next(it)), "",
+                      commit_calls))
+    # every part once per round, rounds taking turns, so load drift hits all parts alike
+    runs: dict[str, list[float]] = {}
+    notes: dict[str, str] = {}
+    live = []
+    for name, fn, note, calls in parts:
         try:
             fn()
-            us = per_call_us(fn, calls, 5)
+            live.append((name, fn, calls))
+            runs[name], notes[name] = [], note
         except Exception as exc:  # an internal moved: say so, keep going
-            out[name] = None
-            rep.add(sec, name, float("nan"), "µs/fire",
-                    note=f"skipped: {type(exc).__name__}: {exc}"[:90])
-            continue
-        out[name] = us
-        hold_total += us
-        release_total += us if in_release else 0.0
-        rep.add(sec, name, us, "µs/fire",
-                note=f"{us / full * 100:.0f}% of a fire" + ("" if in_release else
-                                                            "; guarded fires only"))
-    rep.add(sec, "sum of steps (guarded hold)", hold_total, "µs/fire")
-    rep.add(sec, "sum of steps (unguarded release)", release_total, "µs/fire")
-    rep.add(sec, "measured Engine.fire, hold/release average", full, "µs/fire",
-            note="one instance, GC paused, timed like the steps")
-    rep.details["breakdown_us"] = {**out, "measured_fire": full}
+            runs[name], notes[name] = [], f"skipped: {type(exc).__name__}: {exc}"[:90]
+    for _ in range(7):
+        for name, fn, calls in live:
+            runs[name].append(per_call_us(fn, calls // 5, 1))
+    rows = [(name, statistics.median(v) if v else float("nan"), notes[name])
+            for name, v in runs.items()]
+    totals = {k: v for k, v, _ in rows if k in WHOLE}
+    rows = [r for r in rows if r[0] not in WHOLE]
+    del release
+    return rows, totals
+
+
+def bench_breakdown(rep: Report, sz: Sizes, db_dir: Path | None = None) -> None:
+    """Where the time of one fire goes: (a) the pipeline's phases timed inside a real fire
+    loop, interleaved with ``Engine.fire`` rounds, in memory and on a SQLite file; (b) each
+    part of a guarded in-memory fire timed on its own."""
+    sec = "5 fire breakdown"
+    n = sz.breakdown_n
+    split_n = min(sz.fire_instances, 1000)
+    eng = new_engine()
+    ids = start_many(eng, split_n)
+    mem = phase_split(eng, ids, max(3, sz.fire_repeats))
+    _add_split(rep, sec, "memory", mem)
+    own_tmp = db_dir is None
+    tmp = Path(tempfile.mkdtemp(prefix="pfbreak_")) if db_dir is None else db_dir
+    try:
+        path = tmp / "breakdown.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        seng = new_engine(f"sqlite:///{path}")
+        try:
+            sids = start_many(seng, sz.sql_instances)
+            sql = phase_split(seng, sids, max(3, sz.sql_repeats_normal))
+        finally:
+            seng.store.close()
+        _add_split(rep, sec, "SQLite WAL NORMAL", sql)
+    finally:
+        if own_tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    rows, totals = micro_parts(new_engine(), n)
+    hold_fire = statistics.median(mem["engine_fire_us"])
+    for name, us, note in rows:
+        rep.add(sec, f"memory hold part: {name}", us, "µs", note=note)
+    for name, us in totals.items():
+        rep.add(sec, f"memory, measured whole: {name}", us, "µs",
+                note=f"hold/release Engine.fire average {hold_fire:.1f} µs")
+    rep.details["breakdown"] = {"memory_split": mem, "sqlite_split": sql,
+                                "memory_parts_us": {r[0]: r[1] for r in rows},
+                                "memory_totals_us": totals}
+
+
+def _add_split(rep: Report, sec: str, where: str, res: dict[str, Any]) -> None:
+    fire = statistics.median(res["engine_fire_us"])
+    pipe = statistics.median(res["pipeline_us"])
+    for name, us in res["phases_us"].items():
+        rep.add(sec, f"{where} phase: {name}", us, "µs/fire",
+                note=f"{us / pipe * 100:.0f}% of the inlined fire (hold/release average)")
+    rep.add(sec, f"{where}: inlined pipeline, whole fire", pipe, "µs/fire",
+            spread=f"{min(res['pipeline_us']):.1f} - {max(res['pipeline_us']):.1f}")
+    rep.add(sec, f"{where}: Engine.fire, same rounds interleaved", fire, "µs/fire",
+            spread=f"{min(res['engine_fire_us']):.1f} - {max(res['engine_fire_us']):.1f}",
+            note="the facade should cost about the same as the inlined pipeline")
 
 
 def _guarded(rep: Report, sec: str, fn: Callable[[Report, Sizes], None], sz: Sizes) -> None:
@@ -777,11 +944,6 @@ def _guarded(rep: Report, sec: str, fn: Callable[[Report, Sizes], None], sz: Siz
     except Exception as exc:
         rep.add(sec, "section skipped", float("nan"), "",
                 note=f"internal API changed: {type(exc).__name__}: {exc}"[:120])
-
-
-def _fire_pair(eng: Engine, iid: str) -> None:
-    eng.fire(iid, "hold", ACTOR, HOLD_DATA)
-    eng.fire(iid, "release", ACTOR)
 
 
 # --------------------------------------------------------------------------------------------
@@ -939,7 +1101,8 @@ def main() -> None:
             ("sqlite", lambda: bench_sqlite(rep, sz, tmp)),
             ("create", lambda: bench_create(rep, sz)),
             ("load", lambda: bench_load(rep, sz)),
-            ("breakdown", lambda: _guarded(rep, "5 fire breakdown", bench_breakdown, sz)),
+            ("breakdown", lambda: _guarded(rep, "5 fire breakdown",
+                                         lambda r, z: bench_breakdown(r, z, tmp), sz)),
         ]
         for name, fn in sections:
             if only is None or name in only:

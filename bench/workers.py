@@ -615,6 +615,290 @@ def roundtrips(base: str, tmp: Path, workers: list[int], seconds: float,
 
 
 # --------------------------------------------------------------------------------------------
+# the raw psycopg ceiling for partyflow's own round trips (bench/ratios.py)
+
+
+def store_statements(url: str) -> dict[str, Any]:
+    """The SQL ``SqlStore`` sends for a fire on PostgreSQL, as compiled for psycopg (``get``:
+    the instance read; ``step``: the versioned UPDATE and the audit INSERT in one statement),
+    and the ``prepare_threshold`` of the connection it holds."""
+    from partyflow.stores.sql import SqlStore
+
+    store = SqlStore(url, create=False)
+    try:
+        store._conn()
+        threshold = store._local.dbapi.prepare_threshold
+        return {"get": store._sql["get"].text, "step": store._sql["step"].text,
+                "prepare_threshold": threshold}
+    finally:
+        store.close()
+
+
+def store_roundtrip_worker(dsn: str, ids: list[str], statements: dict[str, Any],
+                           seconds: float, barrier: Any, out: Any) -> None:
+    """Raw psycopg running partyflow's round trips per fire on partyflow's schema: the
+    ``get`` SELECT (fetch the row), then the ``step`` statement (UPDATE … WHERE id AND
+    version, audit INSERT) with its rowcount checked; both on an autocommit connection, as
+    ``SqlStore`` does. Parameters are pre-converted (aware UTC datetimes, JSON text); no
+    hashing, no decision, no row-to-object conversion."""
+    import datetime as dt
+
+    import psycopg
+
+    done = 0
+    elapsed = cpu = 0.0
+    get_sql, step_sql = statements["get"], statements["step"]
+    try:
+        with psycopg.connect(dsn, autocommit=True,
+                             prepare_threshold=statements["prepare_threshold"]) as conn:
+            version = {}
+            for iid in ids:
+                row = conn.execute(get_sql, {"b_id": iid}).fetchone()
+                assert row is not None
+                version[iid] = row[4]
+            at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            h = "ab" * 32
+            common = {
+                "data": '{"expected":40,"present":33}', "rules_version": "bench-1",
+                "rules_hash": h, "updated_at": at, "deadline_at": None, "terminal": False,
+                "last_hash": h, "org": None, "escalation": 0, "escalated_to": None,
+                "overdue_since": None, "a_at": at, "a_actor_id": ACTOR.id,
+                "a_actor_role": ACTOR.role, "a_actor_org": ACTOR.org, "a_rules_version":
+                "bench-1", "a_rules_hash": h, "a_idempotency_key": None, "a_prev_hash": h,
+                "a_hash": h}
+            hold = {**common, "state": "held", "a_trigger": "hold", "a_from_state": "open",
+                    "a_to_state": "held", "a_data": '{"present":33}', "a_basis": "E2"}
+            release = {**common, "state": "open", "a_trigger": "release",
+                       "a_from_state": "held", "a_to_state": "open", "a_data": "{}",
+                       "a_basis": None}
+            barrier.wait(120)
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            deadline = t0 + seconds
+            k = 0
+            n = len(ids)
+            while time.perf_counter() < deadline:
+                iid = ids[k]
+                k = k + 1 if k + 1 < n else 0
+                v = version[iid]
+                conn.execute(get_sql, {"b_id": iid}).fetchone()
+                p = dict(hold if v % 2 == 1 else release)  # versions 1, 3, … are "open"
+                p["b_id"] = p["a_instance_id"] = iid
+                p["b_expected"] = v
+                p["version"] = p["a_seq"] = v + 1
+                if conn.execute(step_sql, p).rowcount != 1:
+                    raise RuntimeError(f"{iid}: conflict at version {v}")
+                version[iid] = v + 1
+                done += 1
+            elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        out.put((done, elapsed, cpu, None))
+    except BaseException as exc:
+        with suppress(Exception):
+            barrier.abort()
+        out.put((done, elapsed, cpu, f"{type(exc).__name__}: {exc}"))
+
+
+def run_raw_scenario(base: str, tmp: Path, workers: int, seconds: float,
+                     per_worker: int) -> dict[str, Any]:
+    """``workers`` processes of ``store_roundtrip_worker`` on a fresh schema holding
+    partyflow instances (created with ``Engine.start``, untimed); steps/s and checks."""
+    import sqlalchemy as sa
+
+    with scenario_db("postgresql", base, tmp, f"raw_{workers}") as url:
+        ids = precreate(url, workers, "distinct", per_worker)
+        statements = store_statements(url)
+        dsn = sa.make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        ctx = mp.get_context("spawn")
+        barrier = ctx.Barrier(workers + 1)
+        out = ctx.Queue()
+        procs = [ctx.Process(target=store_roundtrip_worker,
+                             args=(dsn, ids[me], statements, seconds, barrier, out),
+                             daemon=True) for me in range(workers)]
+        for p in procs:
+            p.start()
+        try:
+            with suppress(Exception):
+                barrier.wait(180)
+            la0 = _loadavg()
+            j0 = _cpu_jiffies()
+            res = [out.get(timeout=seconds + 180) for _ in procs]
+            j1 = _cpu_jiffies()
+            la1 = _loadavg()
+        finally:
+            for p in procs:
+                p.join(10)
+                if p.is_alive():
+                    p.kill()
+        errors = [r[3] for r in res if r[3]]
+        total = sum(r[0] for r in res)
+        wall = max(r[1] for r in res) or 1.0
+        eng = sa.create_engine(url)
+        try:
+            with eng.connect() as conn:
+                steps = conn.exec_driver_sql(
+                    "SELECT coalesce(sum(version - 1), 0) FROM pf_instances").scalar()
+        finally:
+            eng.dispose()
+        if not errors and steps != total:
+            errors.append(f"store holds {steps} steps, workers counted {total}")
+        return {"fires_per_s": total / wall, "committed": total,
+                "client_cpu_us_per_fire": sum(r[2] for r in res) / max(1, total) * 1e6,
+                "machine_cpu_busy": (j1[0] - j0[0]) / max(1, j1[1] - j0[1]),
+                "loadavg_before": la0, "loadavg_after": la1, "errors": errors,
+                "statements": statements}
+
+
+def alternating_worker(url: str, dsn: str, pf_ids: list[str], raw_ids: list[str],
+                       statements: dict[str, Any], pairs: int, phase_s: float, barrier: Any,
+                       out: Any) -> None:
+    """One process that takes turns, in step with the other workers (a barrier before each
+    phase): ``phase_s`` seconds of committed ``Engine.fire`` on ``pf_ids``, then ``phase_s``
+    seconds of raw psycopg on ``raw_ids`` sending ``SqlStore``'s round trips (as
+    ``store_roundtrip_worker``), ``pairs`` times, swapping which goes first every pair.
+    Reports ``(which, fires, seconds, cpu seconds)`` per phase."""
+    import datetime as dt
+
+    import psycopg
+
+    phases: list[tuple[str, int, float, float]] = []
+    warm = 0
+    engine: Engine | None = None
+    try:
+        engine = _new_engine(url)
+        fire = engine.fire
+        actor, data = ACTOR, HOLD_DATA
+        known = dict.fromkeys(pf_ids, "open")
+        get_sql, step_sql = statements["get"], statements["step"]
+        with psycopg.connect(dsn, autocommit=True,
+                             prepare_threshold=statements["prepare_threshold"]) as conn:
+            version = {}
+            for iid in raw_ids:
+                row = conn.execute(get_sql, {"b_id": iid}).fetchone()
+                assert row is not None
+                version[iid] = row[4]
+            at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+            h = "ab" * 32
+            common = {
+                "data": '{"expected":40,"present":33}', "rules_version": "bench-1",
+                "rules_hash": h, "updated_at": at, "deadline_at": None, "terminal": False,
+                "last_hash": h, "org": None, "escalation": 0, "escalated_to": None,
+                "overdue_since": None, "a_at": at, "a_actor_id": ACTOR.id,
+                "a_actor_role": ACTOR.role, "a_actor_org": ACTOR.org, "a_rules_version":
+                "bench-1", "a_rules_hash": h, "a_idempotency_key": None, "a_prev_hash": h,
+                "a_hash": h}
+            templates = {
+                1: {**common, "state": "held", "a_trigger": "hold", "a_from_state": "open",
+                    "a_to_state": "held", "a_data": '{"present":33}', "a_basis": "E2"},
+                0: {**common, "state": "open", "a_trigger": "release", "a_from_state": "held",
+                    "a_to_state": "open", "a_data": "{}", "a_basis": None}}
+
+            def pf_one(iid: str) -> None:
+                inst = (fire(iid, "hold", actor, data) if known[iid] == "open"
+                        else fire(iid, "release", actor))
+                known[iid] = inst.state
+
+            def raw_one(iid: str) -> None:
+                v = version[iid]
+                conn.execute(get_sql, {"b_id": iid}).fetchone()
+                p = dict(templates[v % 2])  # versions 1, 3, … are "open"
+                p["b_id"] = p["a_instance_id"] = iid
+                p["b_expected"] = v
+                p["version"] = p["a_seq"] = v + 1
+                if conn.execute(step_sql, p).rowcount != 1:
+                    raise RuntimeError(f"{iid}: conflict at version {v}")
+                version[iid] = v + 1
+
+            sides = {"partyflow": (pf_one, pf_ids), "raw": (raw_one, raw_ids)}
+            for one, ids in sides.values():  # warm-up: caches, prepared statements
+                for iid in ids[:WARMUP_FIRES]:
+                    one(iid)
+                    warm += 1
+            pos = {"partyflow": 0, "raw": 0}
+            for pair in range(pairs):
+                order = ("partyflow", "raw") if pair % 2 == 0 else ("raw", "partyflow")
+                for which in order:
+                    one, ids = sides[which]
+                    n = len(ids)
+                    k = pos[which]
+                    barrier.wait(120)
+                    done = 0
+                    cpu0, t0 = time.process_time(), time.perf_counter()
+                    deadline = t0 + phase_s
+                    while time.perf_counter() < deadline:
+                        one(ids[k])
+                        k = k + 1 if k + 1 < n else 0
+                        done += 1
+                    phases.append((which, done, time.perf_counter() - t0,
+                                   time.process_time() - cpu0))
+                    pos[which] = k
+        out.put((phases, warm, None))
+    except BaseException as exc:
+        with suppress(Exception):
+            barrier.abort()
+        out.put((phases, warm, f"{type(exc).__name__}: {exc}"[:500]))
+    finally:
+        if engine is not None:
+            with suppress(Exception):
+                engine.store.close()
+
+
+def run_alternating(base: str, tmp: Path, workers: int, pairs: int, phase_s: float,
+                    per_worker: int) -> dict[str, Any]:
+    """``workers`` processes of ``alternating_worker`` on one fresh schema (each worker its
+    own ``per_worker`` partyflow instances and as many for the raw side, created with
+    ``Engine.start``, untimed). Per phase: fires/s of all workers together."""
+    import sqlalchemy as sa
+
+    with scenario_db("postgresql", base, tmp, f"alt_{workers}") as url:
+        ids = precreate(url, 2 * workers, "distinct", per_worker)
+        statements = store_statements(url)
+        dsn = sa.make_url(url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        ctx = mp.get_context("spawn")
+        barrier = ctx.Barrier(workers)
+        out = ctx.Queue()
+        procs = [ctx.Process(target=alternating_worker,
+                             args=(url, dsn, ids[me], ids[workers + me], statements, pairs,
+                                   phase_s, barrier, out), daemon=True)
+                 for me in range(workers)]
+        la0 = _loadavg()
+        j0 = _cpu_jiffies()
+        for p in procs:
+            p.start()
+        try:
+            res = [out.get(timeout=2 * pairs * phase_s + 300) for _ in procs]
+        finally:
+            for p in procs:
+                p.join(10)
+                if p.is_alive():
+                    p.kill()
+        j1 = _cpu_jiffies()
+        la1 = _loadavg()
+        errors = [r[2] for r in res if r[2]]
+        rates: dict[str, list[float]] = {"partyflow": [], "raw": []}
+        cpu_us: dict[str, list[float]] = {"partyflow": [], "raw": []}
+        if not errors:
+            for k in range(2 * pairs):
+                which = res[0][0][k][0]
+                done = sum(r[0][k][1] for r in res)
+                rates[which].append(done / max(r[0][k][2] for r in res))
+                cpu_us[which].append(sum(r[0][k][3] for r in res) / max(1, done) * 1e6)
+            eng = sa.create_engine(url)
+            try:
+                with eng.connect() as conn:
+                    steps = conn.exec_driver_sql(
+                        "SELECT coalesce(sum(version - 1), 0) FROM pf_instances").scalar()
+            finally:
+                eng.dispose()
+            counted = sum(r[1] + sum(ph[1] for ph in r[0]) for r in res)
+            if steps != counted:
+                errors.append(f"store holds {steps} steps, workers counted {counted}")
+        return {"rates": rates, "client_cpu_us_per_fire": cpu_us, "errors": errors,
+                "statements": statements, "loadavg_before": la0, "loadavg_after": la1,
+                "machine_cpu_busy": (j1[0] - j0[0]) / max(1, j1[1] - j0[1])}
+
+
+# --------------------------------------------------------------------------------------------
 # output
 
 
