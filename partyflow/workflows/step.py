@@ -64,9 +64,12 @@ class StepContext:
     history: Callable[[], Sequence[AuditRecord]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Step:
     """A decided state change, not yet sealed: the instance as it will be, and its record.
+
+    Not frozen on purpose (a frozen dataclass costs ~1.5 µs more per step to build); nothing
+    changes a ``Step`` after ``decide`` or ``seal`` returns it.
 
     Attributes:
         before: the instance as read (None for a start).
@@ -102,7 +105,7 @@ class Step:
     organization: Organization | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Sealed:
     """A step ready to commit: the new instance row, its audit record, the version it
     replaces (0 for a new instance) and any organization it establishes."""
