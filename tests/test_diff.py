@@ -27,6 +27,7 @@ from partyflow.errors import Text
 from partyflow.rules.diff import KINDS, Change, RulesDiff, diff_rules
 
 from .conftest import FIXTURES, MINI, ROOT
+from .edits import edited_text
 
 CONFIG = ROOT / "config" / "rules.yaml"
 POLICY = FIXTURES / "policy"
@@ -50,9 +51,7 @@ def _edit(text: str, procedure: str, old: str, new: str) -> str:
     start = text.index(f"\n  {procedure}:\n")
     nxt = re.compile(r"\n  [a-z_]+:\n|\n[a-z_]+:").search(text, start + 1)
     end = nxt.start() if nxt else len(text)
-    block = text[start:end]
-    assert block.count(old) == 1, (procedure, old, block.count(old))
-    return text[:start] + block.replace(old, new) + text[end:]
+    return text[:start] + edited_text(text[start:end], (old, new)) + text[end:]
 
 
 def _diff(config: RuleSet, text: str) -> RulesDiff:
@@ -106,7 +105,7 @@ def test_transfer_letter_validity_moves_the_deadline(config: RuleSet) -> None:
     text = _edit(_text(), "member_transfer", "value: P30D\n        basis: T5",
                  "value: P10D\n        basis: T5")
     text = _edit(text, "member_transfer", "default: P30D", "default: P10D")
-    text = text.replace('version: "2026.1"', 'version: "2026.2"')
+    text = edited_text(text, ('version: "2026.1"', 'version: "2026.2"'))
     d = _diff(config, text)
     assert _rows(d) == [
         ("version_changed", "", ("version",), "2026.1", "2026.2", None),

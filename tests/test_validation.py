@@ -18,6 +18,8 @@ import pytest
 import partyflow
 from partyflow import Problem, RulesError, check_rules_text, load_rules, load_rules_text
 
+from .edits import edited_text
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 INVALID = FIXTURES / "invalid"
 MINI = FIXTURES / "mini.yaml"
@@ -223,7 +225,7 @@ def test_yaml_tag_executes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 ])
 def test_every_non_standard_tag_is_refused(tag: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "system", lambda *a: pytest.fail("os.system called"))
-    text = MINI.read_text(encoding="utf-8").replace("value: P1M", f"value: {tag}")
+    text = edited_text(MINI, ("value: P1M", f"value: {tag}"))
     problems = check_rules_text(text, "t.yaml")
     assert [p.type for p in problems] == ["yaml_tag"]
     assert problems[0].path == "procedures.mini_election.parameters.review_within.value"
@@ -329,7 +331,7 @@ def test_full_width_colon_scan_is_linear_on_long_lines() -> None:
 
 def test_broken_duration_parameter_is_reported_once() -> None:
     """A deadline naming a parameter that is itself wrong does not add a second problem."""
-    text = MINI.read_text(encoding="utf-8").replace("value: P1M", "value: 30")
+    text = edited_text(MINI, ("value: P1M", "value: 30"))
     problems = check_rules_text(text, "p.yaml")
     assert [(p.type, p.line, p.column, p.path) for p in problems] == [
         ("duration_format", 20, 16, "procedures.mini_election.parameters.review_within.value"),
