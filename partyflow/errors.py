@@ -283,7 +283,17 @@ class ConcurrentUpdate(WorkflowError):
 
 
 class IdempotencyConflict(WorkflowError):
-    """The idempotency key was already used on this instance for a different step."""
+    """The idempotency key cannot be used for this request.
+
+    Attributes:
+        reason: ``other_trigger`` (the key names a step of another trigger), ``other_actor``
+            (another actor, role or organization used it), ``other_data`` (the same step with
+            other data), or ``reserved`` (the key is in the engine's own namespace).
+    """
+
+    def __init__(self, text: Text, *, reason: str = "other_trigger", **where: Any) -> None:
+        self.reason = reason
+        super().__init__(text, **where)
 
 
 class RulesVersionUnavailable(WorkflowError):

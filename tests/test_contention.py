@@ -5,7 +5,7 @@ instance, the way several application processes would:
 
 - ``start``   — each tries to create the instance under the same case number;
 - ``vote``    — distinct secretaries, distinct requests (no idempotency key);
-- ``report``  — one request delivered to every worker (one shared idempotency key);
+- ``report``  — one request (one secretary, one idempotency key) delivered to every worker;
 - ``tick``    — every worker runs ``tick`` at once over all overdue instances;
 - ``approve`` — distinct superiors, each with their own idempotency key.
 
@@ -51,7 +51,16 @@ def _worker(url: str, me: int, ids: list[str], barrier: Any, out: Any) -> None:
     engine = Engine(load_rules(MINI), store=url)
     secretary = Actor(f"sec-{me}", "secretary", "community-1")
     superior = Actor(f"sup-{me}", "superior", "street-1")
+    requester = Actor("sec-report", "secretary", "community-1")  # the one report request
     results: list[tuple[str, str, str]] = []
+    writes: list[str] = []  # the steps this worker's store committed
+    store_commit = engine.store.commit
+
+    def commit(*args: Any, **kwargs: Any) -> None:
+        store_commit(*args, **kwargs)
+        writes.append(args[0].id)
+
+    engine.store.commit = commit  # type: ignore[method-assign]
 
     def attempt(step: str, iid: str) -> str:
         key: str | None = None
@@ -64,7 +73,9 @@ def _worker(url: str, me: int, ids: list[str], barrier: Any, out: Any) -> None:
                 return "won"
             if step == "report":
                 key = f"report:{iid}"  # the same request, delivered to every worker
-                engine.fire(iid, "report", secretary, idempotency_key=key)
+                before = len(writes)
+                engine.fire(iid, "report", requester, idempotency_key=key)
+                return "won" if len(writes) > before else "replay"
             else:
                 key = f"approve:{iid}:{me}"  # a distinct request per superior
                 engine.fire(iid, "approve", superior, idempotency_key=key)

@@ -262,7 +262,7 @@ def test_a_concurrent_second_migration_conflicts_instead_of_doubling(engine: Eng
     history = engine.history(iid)
     assert [r.trigger for r in history].count(MIGRATE_TRIGGER) == 1
     assert history[-1].idempotency_key == (
-        f"migrate:{history[-2].rules_hash}:{new.content_hash}:{history[-2].seq}")
+        f"partyflow:migrate:{history[-2].rules_hash}:{new.content_hash}:{history[-2].seq}")
     engine.verify(iid)
 
 

@@ -25,7 +25,7 @@ from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.stores.base import Store
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.records import Actor, Instance
-from partyflow.workflows.step import Step, commit, seal
+from partyflow.workflows.step import Step, commit, engine_key, seal
 from partyflow.workflows.versions import RuleVersions
 
 MIGRATE_TRIGGER = "migrate_rules"
@@ -235,7 +235,7 @@ def _migrate_one(store: Store, inst: Instance, new_rules: RuleSet, versions: Rul
          "map_hash": mapping.content_hash}, None,
         # names both versions and the version read: a concurrent second migration of the
         # same read conflicts, while moving on, back and on again are distinct steps
-        f"migrate:{inst.rules_hash}:{new_rules.content_hash}:{inst.version}",
+        engine_key("migrate", inst.rules_hash, new_rules.content_hash, inst.version),
         now, inst.updated_at)  # the state stays as entered: deadlines count from then
     try:
         versions.save(new_rules)

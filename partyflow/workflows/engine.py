@@ -11,6 +11,7 @@ from typing import Any
 from partyflow.errors import (
     ConcurrentUpdate,
     IdempotencyConflict,
+    InvalidEventData,
     Text,
     UnknownOrganization,
     UsageError,
@@ -22,11 +23,12 @@ from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.stores.base import Store
 from partyflow.stores.open import open_store
 from partyflow.workflows import authority
-from partyflow.workflows.audit import verify_chain
+from partyflow.workflows.audit import canonical_json, verify_chain
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
-from partyflow.workflows.inputs import unknown_procedure
+from partyflow.workflows.inputs import coerce, unknown_procedure
 from partyflow.workflows.records import Actor, AuditRecord, Instance, ReportRow, TickReport
 from partyflow.workflows.step import (
+    ENGINE_KEY_PREFIX,
     Step,
     StepContext,
     commit,
@@ -40,6 +42,21 @@ from partyflow.workflows.versions import RuleVersions
 
 _EMPTY: Mapping[str, Any] = {}
 MAX_INSTANCE_ID = 128
+MAX_IDEMPOTENCY_KEY = 128
+
+
+def _check_key(key: object) -> None:
+    """Refuse a caller's idempotency key that is malformed or in the engine's namespace."""
+    if not isinstance(key, str) or not key or len(key) > MAX_IDEMPOTENCY_KEY:
+        raise UsageError(Text(
+            f"幂等键必须是 1 到 {MAX_IDEMPOTENCY_KEY} 个字符的文字，实际为 {str(key)[:40]!r}",
+            f"an idempotency key must be text of 1 to {MAX_IDEMPOTENCY_KEY} characters, got "
+            f"{str(key)[:40]!r}"))
+    if key.startswith(ENGINE_KEY_PREFIX):
+        raise IdempotencyConflict(Text(
+            f"幂等键不能以 {ENGINE_KEY_PREFIX} 开头：这一前缀留给引擎自己的步骤（超期、督办、迁移）",
+            f"an idempotency key may not start with {ENGINE_KEY_PREFIX}: that prefix is the "
+            "engine's own (timeouts, escalations, migrations)"), reason="reserved")
 
 
 class Engine:
@@ -201,8 +218,11 @@ class Engine:
 
         Args:
             idempotency_key: makes a retried request a no-op: if a step with this key was
-                already recorded on this instance, nothing is written and the instance is
-                returned as it is.
+                already recorded on this instance by the same actor (id, role, organization)
+                for the same trigger with the same data, nothing is written and the instance
+                is returned as it is — after checking, as for a first attempt, that the actor
+                still acts for the right organization. 1–128 characters, not starting with
+                ``partyflow:`` (the engine's own keys).
 
         Raises:
             InvalidTrigger, NotAuthorized, InvalidEventData, ConditionFailed,
@@ -210,9 +230,10 @@ class Engine:
         """
         inst = self.store.get(instance_id)
         if idempotency_key is not None:
+            _check_key(idempotency_key)
             prior = self.store.find_step(inst.id, idempotency_key)
             if prior is not None:
-                return self._replay(inst, prior, trigger, actor, idempotency_key)
+                return self._replay(inst, prior, trigger, actor, idempotency_key, data or _EMPTY)
         step = decide(self._context(inst), inst, trigger, actor, data or _EMPTY, self._now(),
                       key=idempotency_key)
         return self._commit(step)
@@ -275,19 +296,51 @@ class Engine:
             if replay_conflicts and key is not None and before is not None:
                 prior = self.store.find_step(before.id, key)
                 if prior is not None:
-                    return self._replay(before, prior, step.trigger, step.actor, key)
+                    return self._replay(before, prior, step.trigger, step.actor, key,
+                                        step.event)
             raise
         return sealed.instance
 
     def _replay(self, inst: Instance, prior: AuditRecord, trigger: str, actor: Actor,
-                key: str) -> Instance:
+                key: str, data: Mapping[str, Any]) -> Instance:
+        """The instance as it is, if ``prior`` is this very request; else the conflict.
+
+        A replay must come from the same actor, role and organization, for the same trigger,
+        with the same data (compared in canonical form), and is authorized like a first
+        attempt; the other actor's identity is never named.
+        """
+        where: dict[str, Any] = {"instance_id": inst.id, "procedure": inst.procedure,
+                                 "state": inst.state, "trigger": trigger, "actor_id": actor.id}
+        step_no = prior.seq
         if prior.trigger != trigger:
             raise IdempotencyConflict(
-                Text(f"幂等键 {key} 已用于第 {prior.seq} 步（{prior.trigger}），不能再用于 {trigger}",
-                     f"idempotency key {key} was used for step {prior.seq} ({prior.trigger}), "
-                     f"not {trigger}"),
-                instance_id=inst.id, procedure=inst.procedure, state=inst.state,
-                trigger=trigger, actor_id=actor.id)
+                Text(f"幂等键 {key} 已用于第 {step_no} 步（{prior.trigger}），不能再用于 {trigger}",
+                     f"idempotency key {key} was used for step {step_no} ({prior.trigger}), "
+                     f"not {trigger}"), reason="other_trigger", **where)
+        if (prior.actor_id, prior.actor_role, prior.actor_org) != (actor.id, actor.role,
+                                                                   actor.org):
+            raise IdempotencyConflict(
+                Text(f"幂等键 {key} 已由另一执行者用于第 {step_no} 步；重试必须由同一人、以同一角色、"
+                     "代表同一组织提交，其他请求请换一个幂等键",
+                     f"idempotency key {key} was used by another actor for step {step_no}; a "
+                     "retry must come from the same person, role and organization (use a new "
+                     "key for another request)"), reason="other_actor", **where)
+        ctx = self._context(inst)
+        proc = ctx.machine.definition
+        try:
+            event = coerce(proc, data, lambda: where) if data else _EMPTY
+        except InvalidEventData:
+            event = None
+        if event is None or canonical_json(event) != canonical_json(prior.data):
+            raise IdempotencyConflict(
+                Text(f"幂等键 {key} 已用于第 {step_no} 步（{trigger}），但本次提交的数据不同；"
+                     "重试必须提交相同的数据",
+                     f"idempotency key {key} was used for step {step_no} ({trigger}) with other "
+                     "data; a retry must send the same data"), reason="other_data", **where)
+        refusal = authority.authority_refusal(ctx.rules, proc, inst.data, actor, trigger,
+                                              self.hierarchy, where)
+        if refusal is not None:
+            raise refusal
         return self.store.get(inst.id)
 
     def _now(self) -> dt.datetime:

@@ -46,6 +46,15 @@ _EMPTY: Mapping[str, Any] = {}
 ESCALATE_TRIGGER = "escalate_overdue"
 """The trigger of the audit record an escalation writes (basis H2)."""
 
+ENGINE_KEY_PREFIX = "partyflow:"
+"""The idempotency keys of the engine's own steps (timeouts, escalations, migrations) start
+with this; a caller's key may not, so no caller can pre-empt or replay an engine step."""
+
+
+def engine_key(kind: str, *parts: object) -> str:
+    """An idempotency key in the engine's namespace, e.g. ``partyflow:timeout:3``."""
+    return ENGINE_KEY_PREFIX + ":".join((kind, *map(str, parts)))
+
 
 @dataclass(frozen=True, slots=True)
 class StepContext:
@@ -272,15 +281,15 @@ def decide_escalation(proc: ProcedureDef, inst: Instance, now: dt.datetime,
         level, target.org_id, since, inst.rules_version, inst.rules_hash, ESCALATE_TRIGGER,
         SYSTEM_ACTOR, {"escalation": level, "escalated_to": target.org_id,
                        "overdue_since": since.isoformat()},
-        "H2", f"escalate:{inst.version}", now, inst.updated_at)
+        "H2", engine_key("escalate", inst.version), now, inst.updated_at)
 
 
 def timeout_step(ctx: StepContext, inst: Instance, now: dt.datetime) -> Step:
-    """The state's ``on_timeout`` fired by the engine (key ``timeout:<version>``)."""
+    """The state's ``on_timeout`` fired by the engine (key ``partyflow:timeout:<version>``)."""
     trigger = ctx.machine.definition.states[inst.state].on_timeout
     assert trigger is not None  # the loader requires it with a deadline
     return decide(ctx, inst, trigger, SYSTEM_ACTOR, _EMPTY, now,
-                  key=f"timeout:{inst.version}", timeout=True)
+                  key=engine_key("timeout", inst.version), timeout=True)
 
 
 def _new_organization(proc: ProcedureDef, inst: Instance, data: Mapping[str, Any],
@@ -316,5 +325,6 @@ def _new_organization(proc: ProcedureDef, inst: Instance, data: Mapping[str, Any
         attrs={"established_by": inst.procedure}, added_by=inst.id)
 
 
-__all__ = ["ESCALATE_TRIGGER", "Sealed", "Step", "StepContext",
-           "commit", "decide", "decide_escalation", "decide_start", "seal", "timeout_step"]
+__all__ = ["ENGINE_KEY_PREFIX", "ESCALATE_TRIGGER", "Sealed", "Step", "StepContext",
+           "commit", "decide", "decide_escalation", "decide_start", "engine_key", "seal",
+           "timeout_step"]
