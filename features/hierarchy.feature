@@ -125,7 +125,7 @@
       | employer_has_party_org | false             |
       | destination_kind       | community         |
     当 "张伟" 代表 "xingguang" 以 "sending_branch" 身份执行 "submit"
-    那么 操作被拒绝，提示包含 "只有星光社区党委（xingguang）书记 吴晓梅"
+    那么 操作被拒绝，提示包含 "只有星光社区党委（xingguang）书记本人"
     当 "吴晓梅" 代表 "xingguang" 以 "sending_branch" 身份执行 "submit"
     那么 当前状态为 "out_review"
 
@@ -143,7 +143,7 @@
     当 "何志明" 代表 "xinjie-north" 以 "sending_branch" 身份执行 "submit"，数据为：
       | 字段        | 值           |
       | sending_org | xinjie-north |
-    那么 操作被拒绝，提示包含 "只有星光社区党委（xingguang）书记 吴晓梅"
+    那么 操作被拒绝，提示包含 "只有星光社区党委（xingguang）书记本人"
     当 "吴晓梅" 代表 "xingguang" 以 "sending_branch" 身份执行 "submit"，数据为：
       | 字段        | 值           |
       | sending_org | xinjie-north |

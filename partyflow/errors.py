@@ -196,15 +196,26 @@ class NotAuthorized(WorkflowError):
     """The actor may not fire the trigger: wrong role, wrong organization (authority from the
     hierarchy), or the same person as an earlier step that must be someone else (four-eyes).
 
+    The refusal names the post that may act (an organization and, where one person holds it,
+    the post such as its secretary), never that person's name: a caller who may not act learns
+    where to go, not who is there.
+
     Attributes:
+        reason: a stable slug: ``role`` (the role may not fire it here), ``organization`` (the
+            actor acts for another organization), ``person`` (the right organization, but only
+            one post-holder may act), ``vacant`` (that post is vacant), ``unresolved`` (who may
+            act cannot be told: the organization is missing from the instance or the
+            hierarchy), ``four_eyes`` (the same person took an earlier step).
         role: the actor's role.
         allowed: the roles that may fire it.
         acts_for: the organization the role must act for here, when the hierarchy decides.
-        person: the one person who may act (an organization's secretary), if only one may.
+        person: the post that must act (``secretary``), when only its holder may.
     """
 
     def __init__(self, text: Text, *, role: str, allowed: Sequence[str],
-                 acts_for: str | None = None, person: str | None = None, **kw: Any) -> None:
+                 acts_for: str | None = None, person: str | None = None,
+                 reason: str = "role", **kw: Any) -> None:
+        self.reason = reason
         self.role = role
         self.allowed = tuple(allowed)
         self.acts_for = acts_for

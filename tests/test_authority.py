@@ -92,7 +92,7 @@ def test_the_right_organization_acts_the_wrong_one_is_refused_and_told_who(
     iid = _start(h_engine)
     with pytest.raises(NotAuthorized) as exc:
         h_engine.fire(iid, "check", OTHER_STREET)
-    assert exc.value.acts_for == "dongcheng-street"
+    assert (exc.value.acts_for, exc.value.reason) == ("dongcheng-street", "organization")
     assert "东城街道党工委（dongcheng-street）" in exc.value.message("zh")
     assert "hepingli-street" in exc.value.message("en")
     assert h_engine.available_triggers(iid, OTHER_STREET) == []
@@ -106,7 +106,10 @@ def test_secretary_roles_need_the_secretary_in_person(h_engine: Engine) -> None:
     impostor = Actor("张伟", "branch_secretary", "xingguang")
     with pytest.raises(NotAuthorized) as exc:
         h_engine.fire(iid, "check", impostor)
-    assert (exc.value.acts_for, exc.value.person) == ("xingguang", "吴晓梅")
+    # the refusal names the post, never the person who holds it
+    assert (exc.value.acts_for, exc.value.person, exc.value.reason) == (
+        "xingguang", "secretary", "person")
+    assert "吴晓梅" not in str(exc.value)
     assert h_engine.fire(iid, "check", SECRETARY).state == "checked"
 
 
@@ -117,6 +120,7 @@ def test_a_vacant_secretary_means_nobody_may_act_in_that_role(h_engine: Engine) 
     with pytest.raises(NotAuthorized) as exc:
         h_engine.fire(iid, "check", SECRETARY)
     assert "书记空缺" in exc.value.message("zh")
+    assert (exc.value.reason, exc.value.person) == ("vacant", "secretary")
 
 
 def test_forged_organization_fields_in_event_data_are_refused(h_engine: Engine) -> None:
@@ -142,6 +146,7 @@ def test_four_eyes_refuses_the_same_person_twice(h_engine: Engine) -> None:
     with pytest.raises(NotAuthorized) as exc:
         h_engine.fire(iid, "submit", STREET)
     assert "four-eyes" in exc.value.message("en")
+    assert exc.value.reason == "four_eyes"
     colleague = Actor("qian.li", "reviewer", "dongcheng-street")
     assert h_engine.fire(iid, "submit", colleague).state == "in_review"
 

@@ -88,23 +88,26 @@ def authority_refusal(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any
     if isinstance(org, Text):
         return NotAuthorized(
             Text(f"无法确定谁可以以 {zh_role} 身份执行 {trigger}：{org.zh}",
-                 f"cannot tell who may fire {trigger} as {role}: {org.en}"), **common)
-    secretary = org.secretary if auth.person == "secretary" else None
-    if auth.person == "secretary" and not secretary:
+                 f"cannot tell who may fire {trigger} as {role}: {org.en}"),
+            reason="unresolved", **common)
+    post = auth.person if auth.person != "any" else None
+    secretary = org.secretary if post == "secretary" else None
+    if post == "secretary" and not secretary:
         return NotAuthorized(
             Text(f"{org.name}（{org.id}）书记空缺，无人可以以 {zh_role} 身份执行 {trigger}",
                  f"{org.name} ({org.id}) has no secretary: nobody may fire {trigger} as "
-                 f"{role}"), acts_for=org.id, **common)
+                 f"{role}"), acts_for=org.id, person=post, reason="vacant", **common)
     if actor.org == org.id and (secretary is None or actor.id == secretary):
         return None
-    who_zh = f"{org.name}（{org.id}）" + (f"书记 {secretary}" if secretary else "")
-    who_en = f"{org.name} ({org.id})" + (f", secretary {secretary}," if secretary else "")
+    who_zh = f"{org.name}（{org.id}）" + ("书记本人" if post == "secretary" else "")
+    who_en = f"{org.name} ({org.id})" + (", its secretary in person," if post else "")
     return NotAuthorized(
         Text(f"只有{who_zh}可以以 {zh_role} 身份执行 {trigger}；"
              f"{actor.id} 代表的组织为 {actor.org or '（未指明）'}",
              f"only {who_en} may fire {trigger} as {role}; {actor.id} acts for "
              f"{actor.org or '(none given)'}"),
-        acts_for=org.id, person=secretary, **common)
+        acts_for=org.id, person=post,
+        reason="person" if actor.org == org.id else "organization", **common)
 
 
 def four_eyes_refusal(t: TransitionDef, actor: Actor, history: Iterable[AuditRecord],
@@ -117,5 +120,5 @@ def four_eyes_refusal(t: TransitionDef, actor: Actor, history: Iterable[AuditRec
                      f"不能再执行 {t.trigger}，须由另一人办理",
                      f"four-eyes: {actor.id} fired {record.trigger} (step {record.seq}) "
                      f"and may not also fire {t.trigger}; someone else must"),
-                role=actor.role, allowed=sorted(t.roles), **where)
+                role=actor.role, allowed=sorted(t.roles), reason="four_eyes", **where)
     return None
