@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from partyflow import Actor, ConditionFailed, Engine, InvalidTrigger, load_rules
+from partyflow import Actor, ConditionFailed, Engine, InvalidTrigger, load_hierarchy, load_rules
 from partyflow.testing import FakeClock
 
 RULES = Path(os.environ.get("PARTYFLOW_TEST_RULES")
@@ -26,14 +26,19 @@ RULES = Path(os.environ.get("PARTYFLOW_TEST_RULES")
 
 def main(db: Path) -> str:
     clock = FakeClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
-    engine = Engine(load_rules(RULES), store=f"sqlite:///{db}", clock=clock)
-    branch = Actor("li.hong", "village_party_org", org="hexi-village")
-    committees = Actor("two-committees", "two_committees", org="hexi-village")
-    villagers = Actor("zhang.wei", "villagers_committee", org="hexi-village")
-    supervisors = Actor("chen.jie", "supervision_committee", org="hexi-village")
+    rules = load_rules(RULES)
+    engine = Engine(rules, store=f"sqlite:///{db}", clock=clock)
+    # the bodies of the community act for it: 星光社区 (xingguang) in examples/hierarchy.csv
+    engine.import_organizations(
+        load_hierarchy(Path(__file__).resolve().parent / "hierarchy.csv", rules))
+    branch = Actor("li.hong", "village_party_org", org="xingguang")
+    committees = Actor("two-committees", "two_committees", org="xingguang")
+    villagers = Actor("zhang.wei", "villagers_committee", org="xingguang")
+    supervisors = Actor("chen.jie", "supervision_committee", org="xingguang")
 
     case = engine.start("four_deliberations",
-                        {"matter": "村集体土地流转方案", "secretary_is_director": False}, branch)
+                        {"matter": "社区公共用房改造方案", "secretary_is_director": False,
+                         "village_org": "xingguang"}, branch)
     engine.fire(case.id, "propose", branch)
 
     try:  # no step may be skipped: the two-committee meeting comes before the members' meeting

@@ -43,6 +43,7 @@ def main(db: Path) -> str:
         "employer_has_party_org": False, "destination_kind": "community",
         "destination_org": "新街北社区党支部",
         "sending_org": "xingguang", "receiving_org": "xinjie-north",
+        "member_id": "li.hong",  # the member acts only for themself
     }, member)
     engine.fire(case.id, "submit", branch, idempotency_key="transfer-017-submit")
 

@@ -15,20 +15,25 @@ import sys
 import tempfile
 from pathlib import Path
 
-from partyflow import Actor, ConditionFailed, Engine, NotAuthorized, load_rules
+from partyflow import Actor, ConditionFailed, Engine, NotAuthorized, load_hierarchy, load_rules
 
 RULES = Path(os.environ.get("PARTYFLOW_TEST_RULES")
              or Path(__file__).resolve().parent.parent / "config" / "rules.yaml")
 
 
 def main(db: Path) -> str:
-    engine = Engine(load_rules(RULES), store=f"sqlite:///{db}")
-    committees = Actor("two-committees", "two_committees", org="hexi-village")
-    branch = Actor("li.hong", "village_party_org", org="hexi-village")
-    villagers = Actor("zhang.wei", "villagers_committee", org="hexi-village")
-    supervisors = Actor("chen.jie", "supervision_committee", org="hexi-village")
+    rules = load_rules(RULES)
+    engine = Engine(rules, store=f"sqlite:///{db}")
+    # the bodies of the community act for it: 星光社区 (xingguang) in examples/hierarchy.csv
+    engine.import_organizations(
+        load_hierarchy(Path(__file__).resolve().parent / "hierarchy.csv", rules))
+    committees = Actor("two-committees", "two_committees", org="xingguang")
+    branch = Actor("li.hong", "village_party_org", org="xingguang")
+    villagers = Actor("zhang.wei", "villagers_committee", org="xingguang")
+    supervisors = Actor("chen.jie", "supervision_committee", org="xingguang")
 
-    case = engine.start("two_meetings", {"matter": "村集体资产处置"}, committees)
+    case = engine.start("two_meetings", {"matter": "社区集体资产处置", "village_org": "xingguang"},
+                        committees)
     try:  # 4 of 8: not more than half of the two committees
         engine.fire(case.id, "propose", committees, {"committee_members": 8, "committee_yes": 4})
     except ConditionFailed as refusal:

@@ -98,6 +98,7 @@
   场景: 只有转出党组织的上级党委可以开具介绍信，其他街道的党工委被拒绝并被告知谁有权办理
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
+      | member_id              | li.hong           |
       | sending_org            | xingguang         |
       | receiving_org          | xinjie-north      |
       | member_kind            | full_member       |
@@ -117,6 +118,7 @@
   场景: 转出党支部的审核只能由其书记本人办理
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
+      | member_id              | li.hong           |
       | sending_org            | xingguang         |
       | member_kind            | full_member       |
       | move_reason            | work_unit_changed |
@@ -133,6 +135,7 @@
   场景: 不能在数据中改填组织来冒充有权办理的一方
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
+      | member_id              | li.hong           |
       | sending_org            | xingguang         |
       | member_kind            | full_member       |
       | move_reason            | work_unit_changed |

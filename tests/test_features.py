@@ -101,9 +101,12 @@ class World:
         auth = proc.authority.get(role) if proc is not None else None
         if proc is None or auth is None:
             return Actor(f"{role}-person", role, f"{role}-org")
+        if auth.person == "subject" and auth.subject is not None:  # the person themself
+            return Actor(str((data or {}).get(auth.subject) or f"{role}-person"), role, None)
         org = acting_org(proc, auth, data or {}, self.engine.hierarchy)
-        if isinstance(org, str) or not hasattr(org, "id"):
-            return Actor(f"{role}-person", role, None)  # nobody can: the engine says why
+        if org is None or isinstance(org, str) or not hasattr(org, "id"):
+            # no organization decides (starter, open) or nobody can: the engine says why
+            return Actor(f"{role}-person", role, None)
         person = org.secretary if auth.person == "secretary" and org.secretary \
             else f"{role}@{org.id}"
         return Actor(person, role, org.id)

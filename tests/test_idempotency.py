@@ -107,7 +107,8 @@ def test_a_replay_is_authorized_like_a_first_attempt() -> None:
         "member_name": "李红", "member_kind": "full_member", "move_reason": "residence_changed",
         "stable_job": True, "fixed_residence": True, "employer_has_party_org": False,
         "destination_kind": "community", "destination_org": "新街北社区党支部",
-        "sending_org": "xingguang", "receiving_org": "xinjie-north"}, member)
+        "sending_org": "xingguang", "receiving_org": "xinjie-north", "member_id": "li.hong"},
+        member)
     engine.fire(case.id, "submit", branch, idempotency_key="submit-1")
     assert engine.fire(case.id, "submit", branch, idempotency_key="submit-1").version == 2
     org = engine.organization("xingguang")

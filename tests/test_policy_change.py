@@ -347,7 +347,7 @@ def test_config_transfer_deadline_change_names_the_accepted_transfers(tmp_path: 
     receiver = Actor("r", "receiving_committee", "xinjie-street")
     data = {"member_kind": "full_member", "move_reason": "residence_changed",
             "stable_job": True, "fixed_residence": True, "employer_has_party_org": False,
-            "destination_kind": "community", "sending_org": "xingguang",
+            "destination_kind": "community", "sending_org": "xingguang", "member_id": "m",
             "receiving_org": "xinjie-north"}
     accepted, reported = [], []
     for k in range(3):

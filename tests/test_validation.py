@@ -259,6 +259,7 @@ def test_many_errors_are_reported_together_in_file_order() -> None:
         ("deadline_without_timeout", 21, 19, "procedures.election.states.convened.deadline"),
         ("yaml_ambiguous_bool", 22, 54, "procedures.election.states.voted.terminal"),
         ("unknown_state", 27, 15, "procedures.election.transitions[0].dest"),
+        ("unbound_role", 28, 17, "procedures.election.transitions[0].roles[0]"),
         ("unknown_name", 30, 19, "procedures.election.transitions[0].conditions[0].expr"),
         ("condition_syntax", 37, 30, "procedures.election.transitions[1].conditions[0].expr"),
         ("missing_key", 39, 9, "procedures.election.transitions[2]"),
@@ -267,6 +268,7 @@ def test_many_errors_are_reported_together_in_file_order() -> None:
         ("invalid_name", 49, 7, "procedures.transfer.states.Accepted"),
         ("yaml_tag", 51, 16, "procedures.transfer.states.closed.label"),
         ("unknown_state", 56, 15, "procedures.transfer.transitions[0].dest"),
+        ("unbound_role", 57, 17, "procedures.transfer.transitions[0].roles[0]"),
         ("unknown_function", 63, 19, "procedures.transfer.transitions[1].conditions[0].expr"),
     ]
     positions = [(p.line, p.column) for p in problems]

@@ -79,6 +79,11 @@ def _check_what_remains(checker: Checker, data: dict[Any, Any],
         checker.procedure(str(name), proc, {str(r) for r in roles}, pruned)
 
 
+def proc_name(base: Loc) -> str:
+    """The procedure id in a location ``("procedures", name, …)``."""
+    return str(base[1]) if len(base) > 1 else ""
+
+
 class Checker:
     """Collects the semantic problems of one document."""
 
@@ -138,6 +143,7 @@ class Checker:
             self._reachable(proc, base, graph)
         self._ambiguous(proc, base, t_index)
         self._authority(proc, base, roles)
+        self._unbound_roles(proc, base, t_index, roles)
         self._establishes(proc, base)
 
     def _names(self, proc: s.Procedure, base: Loc, roles: set[str]) -> None:
@@ -313,7 +319,66 @@ class Checker:
                 szh, sen = suggest(role, roles)
                 self.add("unknown_role", loc, f"角色 “{role}” 未在 roles 中定义{szh}",
                          f"role '{role}' is not defined under roles{sen}", key=True, role=role)
-            self._org_input(proc, auth.org, (*loc, "org"))
+            if auth.open is not None:
+                if auth.org is not None or auth.person != "any" or auth.subject is not None:
+                    self.add("authority_open_bound", loc,
+                             "open（有意公开）不能与 org、person、subject 同用",
+                             "open (open on purpose) cannot be combined with org, person or "
+                             "subject", role=role)
+                continue
+            if auth.org is not None:
+                self._org_input(proc, auth.org, (*loc, "org"))
+            elif auth.person in ("any", "secretary"):
+                self.add("authority_unbound", loc,
+                         f"角色 “{role}” 须写明 org（代表哪个组织）；或 person: starter / subject；"
+                         "或 open: 理由",
+                         f"role '{role}' needs org (the organization it acts for), or person: "
+                         "starter / subject, or open: <reason>", role=role)
+            if auth.person == "subject":
+                self._subject_input(proc, auth.subject, (*loc, "subject"), role)
+            elif auth.subject is not None:
+                self.add("authority_subject_unused", (*loc, "subject"),
+                         "subject 只用于 person: subject", "subject is only for person: subject",
+                         role=role)
+
+    def _subject_input(self, proc: s.Procedure, name: str | None, loc: Loc, role: str) -> None:
+        """``name`` must be a str input holding the acting person's id."""
+        if name is None:
+            self.add("authority_subject_missing", loc[:-1],
+                     f"角色 “{role}” 的 person: subject 须写明 subject（记当事人身份标识的输入字段）",
+                     f"role '{role}' has person: subject but no subject (the input holding "
+                     "the person's id)", role=role)
+            return
+        if name in self.broken:
+            return
+        inp = proc.inputs.get(name)
+        if inp is None:
+            szh, sen = suggest(name, proc.inputs)
+            self.add("unknown_name", loc, f"“{name}” 不是输入字段{szh}",
+                     f"'{name}' is not an input{sen}", name=name)
+        elif inp.type != "str":
+            self.add("subject_input_type", loc,
+                     f"当事人字段 “{name}” 须为 str 类型（身份标识），实际为 {inp.type}",
+                     f"the subject input '{name}' must be of type str (a person's id), not "
+                     f"{inp.type}", name=name)
+
+    def _unbound_roles(self, proc: s.Procedure, base: Loc, t_index: list[int],
+                       roles: set[str]) -> None:
+        """Every role a transition names says who may act in it (权限): refused otherwise
+        (an undefined role is reported as such, once)."""
+        seen: set[str] = set()
+        for i, t in zip(t_index, proc.transitions, strict=False):
+            for k, role in enumerate(t.roles):
+                if role in proc.authority or role in seen or role not in roles:
+                    continue
+                seen.add(role)
+                self.add("unbound_role", (*base, "transitions", i, "roles", k),
+                         f"角色 “{role}” 未在 authority 中写明由谁办理：代表哪个组织（org），"
+                         "或发起人本人（person: starter）、当事人本人（person: subject），"
+                         "或有意公开（open: 理由）",
+                         f"role '{role}' is not bound in authority: say which organization it "
+                         "acts for (org), or person: starter / subject, or open: <reason>",
+                         role=role, procedure=proc_name(base))
 
     def _establishes(self, proc: s.Procedure, base: Loc) -> None:
         est = proc.establishes

@@ -50,7 +50,7 @@ def compile_procedure(name: str, proc: s.Procedure) -> ProcedureDef:
         {k: compile_state(k, st, proc) for k, st in proc.states.items()},
         tuple(compile_transition(i, t) for i, t in enumerate(proc.transitions)),
         organization=proc.organization,
-        authority={role: AuthorityDef(role, a.org, a.up, a.person, a.basis)
+        authority={role: AuthorityDef(role, a.org, a.up, a.person, a.basis, a.subject, a.open)
                    for role, a in proc.authority.items()},
         establishes=_establishes(proc.establishes),
     )

@@ -258,14 +258,22 @@ class StateDef:
 
 @dataclass(frozen=True)
 class AuthorityDef:
-    """A role acts for the organization ``up`` levels above the one named by input ``org``;
-    ``person`` is ``any`` (whoever acts for it) or ``secretary`` (only its secretary)."""
+    """Who may act in ``role`` (权限).
+
+    ``org`` (an ``org`` input) and ``up``: the actor must act for the organization ``up``
+    levels above the one the input names. ``person``: ``any`` (whoever acts for it),
+    ``secretary`` (only its recorded secretary), ``starter`` (only whoever started the
+    instance), ``subject`` (only the person whose id the ``subject`` input holds). ``open``:
+    the role is open on purpose (the reason), and nothing else is checked.
+    """
 
     role: str
-    org: str
+    org: str | None
     up: int
     person: str
     basis: str | None
+    subject: str | None = None
+    open: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -301,7 +309,7 @@ class ProcedureDef:
     def guarded_inputs(self) -> frozenset[str]:
         """Inputs that decide who may act or who is responsible: a step may change them only
         if it lists them in ``accepts``."""
-        names = {a.org for a in self.authority.values()}
+        names = {n for a in self.authority.values() for n in (a.org, a.subject) if n}
         if self.organization is not None:
             names.add(self.organization)
         return frozenset(names)

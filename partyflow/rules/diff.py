@@ -38,6 +38,7 @@ from partyflow.rules.changes import (
 )
 from partyflow.rules.compare import TransitionPairs, pair_in_stages, pair_transitions
 from partyflow.rules.definitions import (
+    AuthorityDef,
     ConditionDef,
     InputDef,
     ProcedureDef,
@@ -112,8 +113,7 @@ def _procedure(col: Collector, old: ProcedureDef, new: ProcedureDef) -> None:
     _transitions(col, old, new, paired)
     for role in dict.fromkeys([*old.authority, *new.authority]):
         was, now = old.authority.get(role), new.authority.get(role)
-        a = None if was is None else f"org: {was.org}, up: {was.up}, person: {was.person}"
-        b = None if now is None else f"org: {now.org}, up: {now.up}, person: {now.person}"
+        a, b = _binding(was), _binding(now)
         if a != b:
             either = now or was
             col.add("authority_changed", ("authority", role), a, b,
@@ -358,3 +358,16 @@ def _conditions(a: TransitionDef, b: TransitionDef) -> Iterator[tuple[str, str, 
         yield "condition_removed", "conditions", src(x), None, x.basis or a.basis
     for y in came:
         yield "condition_added", "conditions", None, src(y), y.basis or b.basis
+
+
+def _binding(auth: AuthorityDef | None) -> str | None:
+    """Who may act in a role, as the diff shows it (None when the role is unbound)."""
+    if auth is None:
+        return None
+    if auth.open is not None:
+        return f"open: {auth.open.zh} / {auth.open.en}"
+    parts = [f"org: {auth.org}, up: {auth.up}"] if auth.org is not None else []
+    parts.append(f"person: {auth.person}")
+    if auth.subject is not None:
+        parts.append(f"subject: {auth.subject}")
+    return ", ".join(parts)

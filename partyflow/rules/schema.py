@@ -220,18 +220,27 @@ class Transition(_Model):
 
 
 class Authority(_Model):
-    """Which organization a role acts for in a procedure, found in the hierarchy.
-    按组织体系确定某角色代表哪个组织办理。"""
+    """Who may act in a role (权限): an organization of the hierarchy and, where one person
+    must act, which one; or a role declared open on purpose, with the reason.
+    角色由谁办理：组织体系中的组织（及其书记），发起人本人，实例所涉的当事人，或说明理由的公开角色。"""
 
-    org: Identifier = _f("组织字段（org 类型的输入字段）",
-                         "The input (of type org) naming the organization")
+    org: Identifier | None = _f("组织字段（org 类型的输入字段）",
+                                "The input (of type org) naming the organization", default=None)
     up: int = _f("向上几级（0 = 该组织本身，1 = 其直接上级）",
                  "Levels above it (0: that organization, 1: its direct superior)",
                  default=0, ge=0, le=10)
-    person: Literal["any", "secretary"] = _f(
-        "谁可以办理：any = 代表该组织的任何人；secretary = 仅该组织书记",
+    person: Literal["any", "secretary", "starter", "subject"] = _f(
+        "谁可以办理：any = 代表该组织的任何人；secretary = 仅该组织书记；starter = 发起本实例的人；"
+        "subject = subject 字段所记的当事人本人（如被转接的党员）",
         "Who may act: any = anyone acting for that organization; secretary = only its "
-        "recorded secretary", default="any")
+        "recorded secretary; starter = whoever started the instance; subject = the person the "
+        "subject input names (e.g. the member being transferred)", default="any")
+    subject: Identifier | None = _f("当事人字段（str 类型，记其身份标识）",
+                                    "The input (of type str) holding the person's id, for "
+                                    "person: subject", default=None)
+    open: Label | None = _f("有意公开：任何持此角色者均可办理，须写明理由",
+                            "Open on purpose: anyone in the role may act; the reason",
+                            default=None)
     basis: NonEmpty | None = _f("依据", "Basis (rule id)", default=None)
 
 

@@ -6,7 +6,8 @@ never from the step's own data, so a forged organization field grants nothing.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+import unicodedata
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from partyflow.errors import Lang, NotAuthorized, Text
@@ -56,8 +57,11 @@ def role_refused(rules: RuleSet, proc: ProcedureDef, state: str, trigger: str,
 
 
 def acting_org(proc: ProcedureDef, auth: AuthorityDef, data: Mapping[str, Any],
-               orgs: HierarchyView) -> Organization | Text:
-    """The organization ``auth`` resolves to on ``data``, or why there is none."""
+               orgs: HierarchyView) -> Organization | Text | None:
+    """The organization ``auth`` resolves to on ``data``, why there is none, or None when
+    the binding names no organization (``person: starter``/``subject`` alone, ``open``)."""
+    if auth.org is None:
+        return None
     label = proc.inputs[auth.org].label
     org_id = data.get(auth.org)
     if org_id is None:
@@ -73,33 +77,85 @@ def acting_org(proc: ProcedureDef, auth: AuthorityDef, data: Mapping[str, Any],
     return org
 
 
+Starter = Callable[[], tuple[str, str | None] | None]
+"""Who started the instance: ``(actor id, organization)``, read only when a binding needs it."""
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two actor ids name the same person: compared after Unicode NFKC normalization,
+    case folding and trimming (``"Wang.Li "`` is ``"wang.li"``; full-width letters are their
+    ASCII forms). The one comparison for starter, subject, secretary and four-eyes."""
+    return _norm(a) == _norm(b)
+
+
+def _norm(person: str) -> str:
+    return unicodedata.normalize("NFKC", person).casefold().strip()
+
+
 def authority_refusal(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any],
                       actor: Actor, trigger: str, orgs: HierarchyView,
-                      where: Mapping[str, Any]) -> NotAuthorized | None:
-    """None if ``actor`` may act in its role on this data (or the role has no ``authority``
-    entry); else the refusal naming who may act (``acts_for``, ``person``)."""
+                      where: Mapping[str, Any], starter: Starter | None = None
+                      ) -> NotAuthorized | None:
+    """None if ``actor`` may act in its role on this data (or the role is bound ``open``, or
+    has no ``authority`` entry: the rules check refuses a transition role without one); else
+    the refusal naming the post that may act (``acts_for``, ``person``) and why (``reason``)."""
     auth = proc.authority.get(actor.role)
-    if auth is None:
+    if auth is None or auth.open is not None:
         return None
-    org = acting_org(proc, auth, data, orgs)
     role = auth.role
     zh_role = role_name(rules, role, "zh")
     common: dict[str, Any] = {"role": actor.role, "allowed": [role], **where}
+    org = acting_org(proc, auth, data, orgs)
     if isinstance(org, Text):
         return NotAuthorized(
             Text(f"无法确定谁可以以 {zh_role} 身份执行 {trigger}：{org.zh}",
                  f"cannot tell who may fire {trigger} as {role}: {org.en}"),
             reason="unresolved", **common)
-    post = auth.person if auth.person != "any" else None
-    secretary = org.secretary if post == "secretary" else None
-    if post == "secretary" and not secretary:
+    if org is not None:
+        refusal = _org_refusal(auth, org, actor, trigger, zh_role, common)
+        if refusal is not None:
+            return refusal
+    if auth.person == "starter":
+        who = starter() if starter is not None else None
+        if who is None or not same_person(actor.id, who[0]) or (org is None and actor.org != who[1]):
+            return NotAuthorized(
+                Text(f"只有发起本实例的人（代表其发起时的组织）可以以 {zh_role} 身份执行 {trigger}",
+                     f"only whoever started this instance (for the organization they started "
+                     f"it for) may fire {trigger} as {role}"),
+                acts_for=org.id if org is not None else (who[1] if who else None),
+                person="starter", reason="person", **common)
+    elif auth.person == "subject":
+        assert auth.subject is not None  # the rules check requires it
+        subject = data.get(auth.subject)
+        label = proc.inputs[auth.subject].label
+        if subject is None:
+            return NotAuthorized(
+                Text(f"无法确定谁可以以 {zh_role} 身份执行 {trigger}：实例尚未填写{label.zh}（{auth.subject}）",
+                     f"cannot tell who may fire {trigger} as {role}: the instance has no "
+                     f"{label.en} ({auth.subject}) yet"), reason="unresolved", **common)
+        if not same_person(actor.id, str(subject)):
+            return NotAuthorized(
+                Text(f"只有{label.zh}所记的当事人本人可以以 {zh_role} 身份执行 {trigger}",
+                     f"only the person named as {label.en} may fire {trigger} as {role}"),
+                acts_for=org.id if org is not None else None, person="subject",
+                reason="person", **common)
+    return None
+
+
+def _org_refusal(auth: AuthorityDef, org: Organization, actor: Actor, trigger: str,
+                 zh_role: str, common: dict[str, Any]) -> NotAuthorized | None:
+    """None if ``actor`` acts for ``org`` (as its secretary, where the binding says so)."""
+    role = auth.role
+    post = "secretary" if auth.person == "secretary" else None
+    secretary = org.secretary if post else None
+    if post and not secretary:
         return NotAuthorized(
             Text(f"{org.name}（{org.id}）书记空缺，无人可以以 {zh_role} 身份执行 {trigger}",
                  f"{org.name} ({org.id}) has no secretary: nobody may fire {trigger} as "
                  f"{role}"), acts_for=org.id, person=post, reason="vacant", **common)
-    if actor.org == org.id and (secretary is None or actor.id == secretary):
+    if actor.org == org.id and (secretary is None or same_person(actor.id, secretary)):
         return None
-    who_zh = f"{org.name}（{org.id}）" + ("书记本人" if post == "secretary" else "")
+    who_zh = f"{org.name}（{org.id}）" + ("书记本人" if post else "")
     who_en = f"{org.name} ({org.id})" + (", its secretary in person," if post else "")
     return NotAuthorized(
         Text(f"只有{who_zh}可以以 {zh_role} 身份执行 {trigger}；"
@@ -114,7 +170,7 @@ def four_eyes_refusal(t: TransitionDef, actor: Actor, history: Iterable[AuditRec
                       where: Mapping[str, Any]) -> NotAuthorized | None:
     """None unless ``actor`` fired one of ``t.distinct_from`` on this instance (四眼原则)."""
     for record in history:
-        if record.trigger in t.distinct_from and record.actor_id == actor.id:
+        if record.trigger in t.distinct_from and same_person(record.actor_id, actor.id):
             return NotAuthorized(
                 Text(f"四眼原则：{actor.id} 已执行过 {record.trigger}（第 {record.seq} 步），"
                      f"不能再执行 {t.trigger}，须由另一人办理",

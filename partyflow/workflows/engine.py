@@ -156,10 +156,11 @@ class Engine:
         the step (a reason, a vote count).
         """
         inst = self.store.get(instance_id)
-        machine = self.versions.machine(inst)
+        ctx = self._context(inst)
+        machine = ctx.machine
         proc = machine.definition
-        if authority.authority_refusal(self.versions.of(inst), proc, inst.data, actor, "?",
-                                       self.hierarchy, {}) is not None:
+        if authority.authority_refusal(ctx.rules, proc, inst.data, actor, "?", self.hierarchy,
+                                       {}, ctx.starter) is not None:
             return []
         return [trig for trig in machine.triggers_from(inst.state)
                 if any(actor.role in t.roles for t in machine.candidates(trig, inst.state))]
@@ -338,7 +339,7 @@ class Engine:
                      f"idempotency key {key} was used for step {step_no} ({trigger}) with other "
                      "data; a retry must send the same data"), reason="other_data", **where)
         refusal = authority.authority_refusal(ctx.rules, proc, inst.data, actor, trigger,
-                                              self.hierarchy, where)
+                                              self.hierarchy, where, ctx.starter)
         if refusal is not None:
             raise refusal
         return self.store.get(inst.id)

@@ -64,13 +64,19 @@ class StepContext:
         rules: the rules the instance runs under (role labels for messages).
         machine: its procedure's compiled machine under those rules.
         orgs: the hierarchy (authority, organization inputs, escalation, establishment).
-        history: the instance's audit records, read only when four-eyes needs them.
+        history: the instance's audit records, read only when four-eyes or a
+            ``person: starter`` binding needs them.
     """
 
     rules: RuleSet
     machine: ProcedureMachine
     orgs: HierarchyView
     history: Callable[[], Sequence[AuditRecord]]
+
+    def starter(self) -> tuple[str, str | None] | None:
+        """Who started the instance (actor id, organization), from its first record."""
+        records = self.history()
+        return (records[0].actor_id, records[0].actor_org) if records else None
 
 
 @dataclass(slots=True)
@@ -173,7 +179,8 @@ def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], ac
         if spec.default is not None and values.get(name) is None:
             values[name] = spec.default
     check_orgs(proc, values, orgs, where)
-    refusal = authority.authority_refusal(rules, proc, values, actor, "start", orgs, where())
+    refusal = authority.authority_refusal(rules, proc, values, actor, "start", orgs, where(),
+                                          lambda: (actor.id, actor.org))
     if refusal is not None:
         raise refusal
     deadline = proc.deadline_for(proc.initial, values)
@@ -208,7 +215,7 @@ def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
         # who acts for which organization: read from the instance as stored, never from
         # this step's data, so a forged organization field cannot grant authority
         refusal = authority.authority_refusal(ctx.rules, proc, inst.data, actor, trigger,
-                                              ctx.orgs, where())
+                                              ctx.orgs, where(), ctx.starter)
         if refusal is not None:
             raise refusal
     if data and allowed:
