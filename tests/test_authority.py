@@ -252,3 +252,28 @@ def test_rules_errors_for_hierarchy_settings_are_reported_with_lines() -> None:
     assert ("org_input_type", line_of("reviewer: {org: note")) in kinds
     assert ("escalate_with_timeout", line_of("escalate: true")) in kinds
     assert ("unknown_name", line_of("distinct_from: [chek]")) in kinds
+
+
+def test_four_eyes_can_name_the_starter_and_compares_normalized_ids() -> None:
+    """`distinct_from: [start]`: the branch request's approver is not whoever requested it,
+    however the same id is written (case, full-width letters, spaces)."""
+    from partyflow import load_hierarchy, load_rules
+    from partyflow.testing import FakeClock
+
+    from .conftest import ROOT
+
+    rules = load_rules(ROOT / "config" / "rules.yaml")
+    engine = Engine(rules, store="memory://", clock=FakeClock())
+    engine.import_organizations(load_hierarchy(ROOT / "examples" / "hierarchy.csv", rules))
+    requester = Actor("zhao.min", "applicant", org="dongcheng-street")
+    case = engine.start("branch_establishment",
+                        {"unit_name": "街道机关", "full_members": 9, "org_form": "branch",
+                         "parent_org": "dongcheng-street"}, requester)
+    engine.fire(case.id, "submit", requester)
+    for same in ("zhao.min", "ZHAO.MIN", "ｚｈａｏ.ｍｉｎ ", " Zhao.Min"):
+        with pytest.raises(NotAuthorized) as exc:
+            engine.fire(case.id, "approve", Actor(same, "street_committee", "dongcheng-street"))
+        assert exc.value.reason == "four_eyes"
+    approved = engine.fire(case.id, "approve",
+                           Actor("qian.li", "street_committee", "dongcheng-street"))
+    assert approved.state == "approved"

@@ -211,7 +211,7 @@ class Checker:
                     self.add("unknown_name", (*tloc, "accepts", k),
                              f"“{field}” 不是输入字段{szh}", f"'{field}' is not an input{sen}",
                              name=field)
-            triggers = {x.trigger for x in proc.transitions}
+            triggers = {x.trigger for x in proc.transitions} | {"start"}  # start: the starter
             for k, trig in enumerate(t.distinct_from):
                 if trig not in triggers:
                     szh, sen = suggest(trig, triggers)

@@ -211,8 +211,9 @@ class Transition(_Model):
         default=None,
     )
     distinct_from: list[Identifier] = _f(
-        "四眼原则：执行人不得与这些已执行步骤的执行人相同",
-        "Four-eyes: the actor must differ from whoever fired these earlier steps",
+        "四眼原则：执行人不得与这些已执行步骤的执行人相同（start 指发起人）",
+        "Four-eyes: the actor must differ from whoever fired these earlier steps (start: "
+        "whoever started the instance)",
         default_factory=list,
     )
     basis: NonEmpty | None = _f("依据", "Basis (rule id)", default=None)
