@@ -318,3 +318,16 @@ def test_impact_and_diff_agree_on_what_continues_a_step(engine: Engine,
     engine.fire(escalated, "escalate", SUP)
     rows = {(g.kind, g.detail): g.examples for g in impact(engine.store, new, now=T0).rows()}
     assert rows == {("roles_changed", "approve: superior → secretary, superior"): [review]}
+
+
+def test_impact_reports_a_role_bound_to_someone_else(engine: Engine) -> None:
+    """The same roles, but `superior` now bound to the starter only: who may approve changes."""
+    iid = _under_review(engine)
+    new = _rules("test-2", (
+        '      superior: {open: {zh: 测试用规则，不接组织体系, en: "a test fixture without a hierarchy"}}',
+        "      superior: {person: starter}"))
+    groups = [g for g in impact(engine.store, new, now=T0).rows() if g.kind == "roles_changed"]
+    assert groups, "a rebinding must be reported"
+    for g in groups:  # one group per pending step the superior takes
+        assert (g.state, g.count, g.examples) == ("under_review", 1, [iid])
+        assert "superior" in g.detail and "person: starter" in g.detail, g.detail

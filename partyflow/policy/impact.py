@@ -18,6 +18,7 @@ from types import MappingProxyType
 from partyflow.errors import Lang, RulesVersionUnavailable, Text
 from partyflow.rules.compare import TransitionPairs, pair_transitions
 from partyflow.rules.definitions import ConditionDef, ProcedureDef, RuleSet, TransitionDef
+from partyflow.rules.diff import binding_text
 from partyflow.stores.base import Store
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.conditions import STEP_NAMES, bind_names
@@ -205,6 +206,13 @@ def _one(inst: Instance, new_rules: RuleSet, versions: RuleVersions,
             add(inst, "roles_changed",
                 f"{t.trigger}: {', '.join(sorted(t.roles))} → {', '.join(sorted(n.roles))}",
                 n.basis)
+        else:  # the same roles, bound to other organizations or persons (权限)
+            rebound = sorted(r for r in n.roles
+                             if binding_text(old.authority.get(r)) != binding_text(new.authority.get(r)))
+            if rebound:
+                changes = "; ".join(f"{r}: {binding_text(old.authority.get(r))} → "
+                                    f"{binding_text(new.authority.get(r))}" for r in rebound)
+                add(inst, "roles_changed", f"{t.trigger}: {changes}", n.basis)
         if not _same_guard(old, t, new, n):
             _guards(inst, old, t, new, n, now, add)
     if inst.overdue_since is None:

@@ -113,7 +113,7 @@ def _procedure(col: Collector, old: ProcedureDef, new: ProcedureDef) -> None:
     _transitions(col, old, new, paired)
     for role in dict.fromkeys([*old.authority, *new.authority]):
         was, now = old.authority.get(role), new.authority.get(role)
-        a, b = _binding(was), _binding(now)
+        a, b = binding_text(was), binding_text(now)
         if a != b:
             either = now or was
             col.add("authority_changed", ("authority", role), a, b,
@@ -360,7 +360,7 @@ def _conditions(a: TransitionDef, b: TransitionDef) -> Iterator[tuple[str, str, 
         yield "condition_added", "conditions", None, src(y), y.basis or b.basis
 
 
-def _binding(auth: AuthorityDef | None) -> str | None:
+def binding_text(auth: AuthorityDef | None) -> str | None:
     """Who may act in a role, as the diff shows it (None when the role is unbound)."""
     if auth is None:
         return None
