@@ -265,10 +265,11 @@ def test_four_eyes_can_name_the_starter_and_compares_normalized_ids() -> None:
     rules = load_rules(ROOT / "config" / "rules.yaml")
     engine = Engine(rules, store="memory://", clock=FakeClock())
     engine.import_organizations(load_hierarchy(ROOT / "examples" / "hierarchy.csv", rules))
-    requester = Actor("zhao.min", "applicant", org="dongcheng-street")
+    requester = Actor("zhao.min", "applicant", org="xingguang")
     case = engine.start("branch_establishment",
-                        {"unit_name": "街道机关", "full_members": 9, "org_form": "branch",
-                         "parent_org": "dongcheng-street"}, requester)
+                        {"unit_name": "星光社区物业公司", "full_members": 9, "org_form": "branch"},
+                        requester)
+    assert case.data["parent_org"] == "dongcheng-street"  # from the hierarchy
     engine.fire(case.id, "submit", requester)
     for same in ("zhao.min", "ZHAO.MIN", "ｚｈａｏ.ｍｉｎ ", " Zhao.Min"):
         with pytest.raises(NotAuthorized) as exc:
@@ -277,3 +278,27 @@ def test_four_eyes_can_name_the_starter_and_compares_normalized_ids() -> None:
     approved = engine.fire(case.id, "approve",
                            Actor("qian.li", "street_committee", "dongcheng-street"))
     assert approved.state == "approved"
+
+
+def test_the_reviewer_of_a_branch_request_comes_from_the_hierarchy() -> None:
+    """parent_org is the applicant's organization's direct superior (superior_of_starter: 1):
+    filled in when omitted, a different one refused; typed only for a unit outside the list."""
+    from partyflow import InvalidEventData, load_hierarchy, load_rules
+    from partyflow.testing import FakeClock
+
+    from .conftest import ROOT
+
+    rules = load_rules(ROOT / "config" / "rules.yaml")
+    engine = Engine(rules, store="memory://", clock=FakeClock())
+    engine.import_organizations(load_hierarchy(ROOT / "examples" / "hierarchy.csv", rules))
+    data = {"unit_name": "星光社区物业公司", "full_members": 9, "org_form": "branch"}
+    inside = Actor("wu.xm", "applicant", org="xingguang")
+    with pytest.raises(InvalidEventData) as exc:  # picking a friendlier street
+        engine.start("branch_establishment", {**data, "parent_org": "hepingli-street"}, inside)
+    assert exc.value.errors[0].field == "parent_org"
+    assert "dongcheng-street" in str(exc.value)
+    assert list(engine.store.instances()) == []
+    outside = Actor("wang.li", "applicant", org="a-company-not-in-the-list")
+    case = engine.start("branch_establishment", {**data, "parent_org": "hepingli-street"},
+                        outside)
+    assert case.data["parent_org"] == "hepingli-street"

@@ -164,6 +164,11 @@ class Checker:
             if inp.type == "enum" and not inp.values:
                 self.add("enum_without_values", loc, "enum 类型需要 values 列表",
                          "an enum input needs a values list")
+            if inp.superior_of_starter is not None and inp.type != "org":
+                self.add("superior_of_starter_type", (*loc, "superior_of_starter"),
+                         f"superior_of_starter 只用于 org 类型的输入，“{iname}” 为 {inp.type}",
+                         f"superior_of_starter is for inputs of type org; '{iname}' is "
+                         f"{inp.type}", name=iname)
             if inp.type == "list" and inp.items is None:
                 self.add("list_without_items", loc, "list 类型需要 items（元素类型）",
                          "a list input needs items (the item type)")

@@ -64,7 +64,7 @@ def compile_parameter(name: str, p: s.Parameter) -> ParameterDef:
 def compile_input(name: str, i: s.Input) -> InputDef:
     """An input field; its default in canonical form (None when absent or not valid)."""
     spec = InputDef(name, i.type, i.label, tuple(i.values or ()), i.items, i.min, i.max,
-                    i.max_length)
+                    i.max_length, superior_of_starter=i.superior_of_starter)
     if i.default is None:
         return spec
     try:

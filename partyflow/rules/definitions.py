@@ -91,6 +91,7 @@ class InputDef:
     max: float | None = None
     max_length: int | None = None
     default: Any = None
+    superior_of_starter: int | None = None  # org inputs: set from the hierarchy at start
 
     def coerce(self, value: Any) -> Any:
         """Check ``value`` and return its canonical JSON form; raise ``ValueError(Text)``."""

@@ -154,6 +154,11 @@ class Input(_Model):
         "默认值（发起时未提供则取此值）", "Default, filled in at start when not given",
         default=None,
     )
+    superior_of_starter: int | None = _f(
+        "（org 类型）由组织体系确定：发起人所代表组织的上 N 级组织；发起人的组织不在组织体系中时才须填写",
+        "(type org) Taken from the hierarchy: the organization N levels above the one the "
+        "starter acts for; typed only when the starter's organization is not in the hierarchy",
+        default=None, ge=1, le=10)
 
 
 class Condition(_Model):

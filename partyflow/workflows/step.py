@@ -178,6 +178,7 @@ def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], ac
     for name, spec in proc.inputs.items():
         if spec.default is not None and values.get(name) is None:
             values[name] = spec.default
+    _from_hierarchy(proc, values, actor, orgs, where)
     check_orgs(proc, values, orgs, where)
     refusal = authority.authority_refusal(rules, proc, values, actor, "start", orgs, where(),
                                           lambda: (actor.id, actor.org))
@@ -297,6 +298,33 @@ def timeout_step(ctx: StepContext, inst: Instance, now: dt.datetime) -> Step:
     assert trigger is not None  # the loader requires it with a deadline
     return decide(ctx, inst, trigger, SYSTEM_ACTOR, _EMPTY, now,
                   key=engine_key("timeout", inst.version), timeout=True)
+
+
+def _from_hierarchy(proc: ProcedureDef, values: dict[str, Any], actor: Actor,
+                    orgs: HierarchyView, where: Callable[[], dict[str, Any]]) -> None:
+    """Organization inputs the hierarchy decides (``superior_of_starter``), filled in at start;
+    a typed value that disagrees with the hierarchy is refused. Where the starter's own
+    organization is not in the hierarchy the typed value stands (checked to exist)."""
+    problems: list[FieldError] = []
+    for name, spec in proc.inputs.items():
+        up = spec.superior_of_starter
+        if up is None or actor.org is None or orgs.find(actor.org) is None:
+            continue
+        superior = orgs.above(actor.org, up)
+        if superior is None:
+            problems.append(FieldError(name, Text(
+                f"组织体系中 {actor.org} 之上没有第 {up} 级上级组织",
+                f"the hierarchy has no organization {up} level(s) above {actor.org}"),
+                values.get(name)))
+        elif values.get(name) is None:
+            values[name] = superior.id
+        elif values[name] != superior.id:
+            problems.append(FieldError(name, Text(
+                f"应为 {superior.name}（{superior.id}）：组织体系中 {actor.org} 的上{up}级组织，"
+                "不能另填", f"must be {superior.name} ({superior.id}), {up} level(s) above "
+                f"{actor.org} in the hierarchy; it cannot be chosen"), values[name]))
+    if problems:
+        raise InvalidEventData(problems, **where())
 
 
 def _new_organization(proc: ProcedureDef, inst: Instance, data: Mapping[str, Any],
