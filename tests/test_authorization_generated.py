@@ -97,3 +97,20 @@ def test_a_transition_role_without_a_binding_is_refused_with_its_line() -> None:
     assert problems and {p.ctx["role"] for p in problems} == {"scrutineer"}
     assert all(p.line > 0 and p.column > 0 for p in problems)
     assert "authority" in problems[0].text.en and "authority" in problems[0].text.zh
+
+
+@pytest.mark.parametrize(("binding", "kind"), [
+    ("{person: any}", "authority_unbound"),
+    ("{person: subject}", "authority_subject_missing"),
+    ("{person: subject, subject: no_such_input}", "unknown_name"),
+    ("{person: subject, subject: receiving_org}", "subject_input_type"),
+    ("{org: receiving_org, open: {zh: 公开, en: open}}", "authority_open_bound"),
+    ("{person: starter, subject: member_id}", "authority_subject_unused"),
+])
+def test_a_malformed_binding_is_refused_with_its_place(binding: str, kind: str) -> None:
+    text = edited_text(CONFIG, (
+        "      party_member: {person: subject, subject: member_id, basis: T1}",
+        f"      party_member: {binding}"))
+    problems = check_rules_text(text, "rules.yaml")
+    assert [p.type for p in problems] == [kind], [p.format("en") for p in problems]
+    assert problems[0].line > 0 and "party_member" in problems[0].path

@@ -302,18 +302,24 @@ class Checker:
 
     def _org_input(self, proc: s.Procedure, name: str, loc: Loc) -> None:
         """Report ``name`` unless it is an input of type org."""
+        if self._known_input(proc, name, loc) not in (None, "org"):
+            self.add("org_input_type", loc,
+                     f"输入字段 “{name}” 须为 org 类型（组织体系中的组织编号），实际为 "
+                     f"{proc.inputs[name].type}", f"input '{name}' must be of type org (an "
+                     f"organization id in the hierarchy), not {proc.inputs[name].type}",
+                     name=name)
+
+    def _known_input(self, proc: s.Procedure, name: str, loc: Loc) -> str | None:
+        """The type of input ``name``; None (reported, unless already broken) if there is none."""
         if name in self.broken:
-            return
+            return None
         inp = proc.inputs.get(name)
         if inp is None:
             szh, sen = suggest(name, proc.inputs)
             self.add("unknown_name", loc, f"“{name}” 不是输入字段{szh}",
                      f"'{name}' is not an input{sen}", name=name)
-        elif inp.type != "org":
-            self.add("org_input_type", loc,
-                     f"输入字段 “{name}” 须为 org 类型（组织体系中的组织编号），实际为 {inp.type}",
-                     f"input '{name}' must be of type org (an organization id in the "
-                     f"hierarchy), not {inp.type}", name=name)
+            return None
+        return inp.type
 
     def _authority(self, proc: s.Procedure, base: Loc, roles: set[str]) -> None:
         if proc.organization is not None:
@@ -354,18 +360,12 @@ class Checker:
                      f"role '{role}' has person: subject but no subject (the input holding "
                      "the person's id)", role=role)
             return
-        if name in self.broken:
-            return
-        inp = proc.inputs.get(name)
-        if inp is None:
-            szh, sen = suggest(name, proc.inputs)
-            self.add("unknown_name", loc, f"“{name}” 不是输入字段{szh}",
-                     f"'{name}' is not an input{sen}", name=name)
-        elif inp.type != "str":
+        kind = self._known_input(proc, name, loc)
+        if kind not in (None, "str"):
             self.add("subject_input_type", loc,
-                     f"当事人字段 “{name}” 须为 str 类型（身份标识），实际为 {inp.type}",
+                     f"当事人字段 “{name}” 须为 str 类型（身份标识），实际为 {kind}",
                      f"the subject input '{name}' must be of type str (a person's id), not "
-                     f"{inp.type}", name=name)
+                     f"{kind}", name=name)
 
     def _unbound_roles(self, proc: s.Procedure, base: Loc, t_index: list[int],
                        roles: set[str]) -> None:
