@@ -634,6 +634,28 @@ def store_statements(url: str) -> dict[str, Any]:
         store.close()
 
 
+def _raw_step_params() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The pre-converted parameters of the raw ``step`` statement for ``hold`` and
+    ``release`` (fixed hashes and times: the raw side does no hashing or decision)."""
+    import datetime as dt
+
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    h = "ab" * 32
+    common = {
+        "data": '{"expected":40,"present":33}', "rules_version": "bench-1",
+        "rules_hash": h, "updated_at": at, "deadline_at": None, "terminal": False,
+        "last_hash": h, "org": None, "escalation": 0, "escalated_to": None,
+        "overdue_since": None, "a_at": at, "a_actor_id": ACTOR.id,
+        "a_actor_role": ACTOR.role, "a_actor_org": ACTOR.org, "a_rules_version":
+        "bench-1", "a_rules_hash": h, "a_idempotency_key": None, "a_prev_hash": h,
+        "a_hash": h}
+    hold = {**common, "state": "held", "a_trigger": "hold", "a_from_state": "open",
+            "a_to_state": "held", "a_data": '{"present":33}', "a_basis": "E2"}
+    release = {**common, "state": "open", "a_trigger": "release", "a_from_state": "held",
+               "a_to_state": "open", "a_data": "{}", "a_basis": None}
+    return hold, release
+
+
 def store_roundtrip_worker(dsn: str, ids: list[str], statements: dict[str, Any],
                            seconds: float, barrier: Any, out: Any) -> None:
     """Raw psycopg running partyflow's round trips per fire on partyflow's schema: the
@@ -641,7 +663,6 @@ def store_roundtrip_worker(dsn: str, ids: list[str], statements: dict[str, Any],
     version, audit INSERT) with its rowcount checked; both on an autocommit connection, as
     ``SqlStore`` does. Parameters are pre-converted (aware UTC datetimes, JSON text); no
     hashing, no decision, no row-to-object conversion."""
-    import datetime as dt
 
     import psycopg
 
@@ -656,21 +677,7 @@ def store_roundtrip_worker(dsn: str, ids: list[str], statements: dict[str, Any],
                 row = conn.execute(get_sql, {"b_id": iid}).fetchone()
                 assert row is not None
                 version[iid] = row[4]
-            at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-            h = "ab" * 32
-            common = {
-                "data": '{"expected":40,"present":33}', "rules_version": "bench-1",
-                "rules_hash": h, "updated_at": at, "deadline_at": None, "terminal": False,
-                "last_hash": h, "org": None, "escalation": 0, "escalated_to": None,
-                "overdue_since": None, "a_at": at, "a_actor_id": ACTOR.id,
-                "a_actor_role": ACTOR.role, "a_actor_org": ACTOR.org, "a_rules_version":
-                "bench-1", "a_rules_hash": h, "a_idempotency_key": None, "a_prev_hash": h,
-                "a_hash": h}
-            hold = {**common, "state": "held", "a_trigger": "hold", "a_from_state": "open",
-                    "a_to_state": "held", "a_data": '{"present":33}', "a_basis": "E2"}
-            release = {**common, "state": "open", "a_trigger": "release",
-                       "a_from_state": "held", "a_to_state": "open", "a_data": "{}",
-                       "a_basis": None}
+            hold, release = _raw_step_params()
             barrier.wait(120)
             cpu0, t0 = time.process_time(), time.perf_counter()
             deadline = t0 + seconds
@@ -756,7 +763,6 @@ def alternating_worker(url: str, dsn: str, pf_ids: list[str], raw_ids: list[str]
     seconds of raw psycopg on ``raw_ids`` sending ``SqlStore``'s round trips (as
     ``store_roundtrip_worker``), ``pairs`` times, swapping which goes first every pair.
     Reports ``(which, fires, seconds, cpu seconds)`` per phase."""
-    import datetime as dt
 
     import psycopg
 
@@ -776,21 +782,8 @@ def alternating_worker(url: str, dsn: str, pf_ids: list[str], raw_ids: list[str]
                 row = conn.execute(get_sql, {"b_id": iid}).fetchone()
                 assert row is not None
                 version[iid] = row[4]
-            at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-            h = "ab" * 32
-            common = {
-                "data": '{"expected":40,"present":33}', "rules_version": "bench-1",
-                "rules_hash": h, "updated_at": at, "deadline_at": None, "terminal": False,
-                "last_hash": h, "org": None, "escalation": 0, "escalated_to": None,
-                "overdue_since": None, "a_at": at, "a_actor_id": ACTOR.id,
-                "a_actor_role": ACTOR.role, "a_actor_org": ACTOR.org, "a_rules_version":
-                "bench-1", "a_rules_hash": h, "a_idempotency_key": None, "a_prev_hash": h,
-                "a_hash": h}
-            templates = {
-                1: {**common, "state": "held", "a_trigger": "hold", "a_from_state": "open",
-                    "a_to_state": "held", "a_data": '{"present":33}', "a_basis": "E2"},
-                0: {**common, "state": "open", "a_trigger": "release", "a_from_state": "held",
-                    "a_to_state": "open", "a_data": "{}", "a_basis": None}}
+            hold, release = _raw_step_params()
+            templates = {1: hold, 0: release}
 
             def pf_one(iid: str) -> None:
                 inst = (fire(iid, "hold", actor, data) if known[iid] == "open"

@@ -63,6 +63,7 @@ def test_every_step_of_every_procedure_refuses_the_wrong_organization_or_person(
     rules = load_rules(CONFIG)
     engine = Engine(rules, store=store, clock=FakeClock(T0))
     engine.import_organizations(load_hierarchy(ROOT / "examples" / "hierarchy.csv", rules))
+    engine.versions.save(rules)
     checked = 0
     for n, (procedure, state, trigger, role) in enumerate(_cases(rules)):
         proc = rules.procedures[procedure]
@@ -76,7 +77,6 @@ def test_every_step_of_every_procedure_refuses_the_wrong_organization_or_person(
             None, f"gen-{n}", procedure, state, data, None, proc.states[state].terminal,
             data.get(proc.organization) if proc.organization else None, 0, None, None,
             rules.version, rules.content_hash, "start", starter, data, None, None, T0, T0))
-        engine.versions.save(rules)
         commit(store, sealed)
         before = (engine.get(sealed.instance.id), engine.history(sealed.instance.id))
         intruder = _intruder(engine, procedure, role)

@@ -81,7 +81,7 @@ def test_invalid_trigger_names_what_is_available(engine: Engine, secretary: Acto
     assert "已召集" in wrong_state.value.message("zh")
     with pytest.raises(InvalidTrigger) as unknown:
         engine.fire(inst.id, "vot", secretary)
-    assert "did you mean vote" in unknown.value.message("en")
+    assert "did you mean 'vote'?" in unknown.value.message("en")
     assert engine.get(inst.id).version == 1
 
 

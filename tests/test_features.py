@@ -26,7 +26,7 @@ import pytest
 import yaml
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from partyflow import Actor, Engine, PartyflowError, RuleSet, load_rules
+from partyflow import Actor, Engine, Organization, PartyflowError, RuleSet, load_rules
 from partyflow.hierarchy import Hierarchy, load_hierarchy
 from partyflow.testing import FakeClock
 from partyflow.workflows.authority import acting_org
@@ -104,7 +104,7 @@ class World:
         if auth.person == "subject" and auth.subject is not None:  # the person themself
             return Actor(str((data or {}).get(auth.subject) or f"{role}-person"), role, None)
         org = acting_org(proc, auth, data or {}, self.engine.hierarchy)
-        if org is None or isinstance(org, str) or not hasattr(org, "id"):
+        if not isinstance(org, Organization):
             # no organization decides (starter, open) or nobody can: the engine says why
             return Actor(f"{role}-person", role, None)
         person = org.secretary if auth.person == "secretary" and org.secretary \

@@ -79,11 +79,6 @@ def _check_what_remains(checker: Checker, data: dict[Any, Any],
         checker.procedure(str(name), proc, {str(r) for r in roles}, pruned)
 
 
-def proc_name(base: Loc) -> str:
-    """The procedure id in a location ``("procedures", name, …)``."""
-    return str(base[1]) if len(base) > 1 else ""
-
-
 class Checker:
     """Collects the semantic problems of one document."""
 
@@ -383,7 +378,7 @@ class Checker:
                          "或有意公开（open: 理由）",
                          f"role '{role}' is not bound in authority: say which organization it "
                          "acts for (org), or person: starter / subject, or open: <reason>",
-                         role=role, procedure=proc_name(base))
+                         role=role, procedure=str(base[1]))
 
     def _establishes(self, proc: s.Procedure, base: Loc) -> None:
         est = proc.establishes

@@ -60,7 +60,6 @@ class _Collision(Exception):
     """A unique key was taken (instance id, audit sequence or idempotency key)."""
 
 
-_dumps = canonical_json
 
 
 class SqlStore(Store):
@@ -176,7 +175,7 @@ class SqlStore(Store):
                     v if v.tzinfo is _UTC else v.astimezone(_UTC)).strftime(_SQLITE_TIME)
             return lambda v: None if v is None else v.astimezone(_UTC)
         if name in JSON_COLS:
-            return lambda v: None if v is None else _dumps(v)
+            return lambda v: None if v is None else canonical_json(v)
         return None
 
     def _run(self, conn: Connection, key: str, params: Mapping[str, Any]) -> Any:

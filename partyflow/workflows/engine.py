@@ -284,8 +284,15 @@ class Engine:
                 report.fired.append((inst.id, step.trigger, inst.state, new.state))
 
     def _context(self, inst: Instance) -> StepContext:
+        read: list[list[AuditRecord]] = []
+
+        def history() -> list[AuditRecord]:  # read once, and only if a check needs it
+            if not read:
+                read.append(self.store.history(inst.id))
+            return read[0]
+
         return StepContext(self.versions.of(inst), self.versions.machine(inst), self.hierarchy,
-                           lambda: self.store.history(inst.id))
+                           history)
 
     def _commit(self, step: Step, *, replay_conflicts: bool = True) -> Instance:
         """Seal and commit ``step``; a lost race on the same idempotency key is a replay."""

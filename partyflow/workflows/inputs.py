@@ -6,7 +6,6 @@ or procedure that does not exist are here too, with "did you mean" where one is 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from partyflow.errors import (
 )
 from partyflow.hierarchy.query import HierarchyView
 from partyflow.rules.definitions import ProcedureDef, RuleSet, TransitionDef
+from partyflow.rules.problems import suggest
 
 Where = Callable[[], dict[str, Any]]
 """The context of a refusal (instance, state, trigger, actor), built only when one is raised."""
@@ -102,12 +102,6 @@ def _not_accepted(proc: ProcedureDef, allowed: Sequence[TransitionDef],
         **where())
 
 
-def _did_you_mean(word: str, choices: Sequence[str]) -> tuple[str, str]:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return (f"（你是不是想写 {close[0]}？）", f" (did you mean {close[0]}?)") if close \
-        else ("", "")
-
-
 def invalid_trigger(proc: ProcedureDef, state: str, trigger: str, available: Sequence[str],
                     where: Mapping[str, Any]) -> InvalidTrigger:
     """The refusal for a trigger that does not exist from ``state``, naming what does."""
@@ -116,7 +110,7 @@ def invalid_trigger(proc: ProcedureDef, state: str, trigger: str, available: Seq
     avail_en = ", ".join(available) or "none (the procedure has ended)"
     names = list(dict.fromkeys(t.trigger for t in proc.transitions))
     if trigger not in names:
-        zh, en = _did_you_mean(trigger, names)
+        zh, en = suggest(trigger, names)
         text = Text(f"流程 {proc.title.zh} 没有步骤 {trigger}{zh}；当前可执行：{avail_zh}",
                     f"{proc.title.en} has no trigger {trigger}{en}; available now: {avail_en}")
     else:
@@ -128,7 +122,7 @@ def invalid_trigger(proc: ProcedureDef, state: str, trigger: str, available: Seq
 
 def unknown_procedure(rules: RuleSet, procedure: str, actor_id: str) -> UnknownProcedure:
     """The refusal for a procedure the rules do not define."""
-    zh, en = _did_you_mean(procedure, list(rules.procedures))
+    zh, en = suggest(procedure, list(rules.procedures))
     return UnknownProcedure(
         Text(f"规则中没有流程 {procedure}{zh}", f"no procedure {procedure} in the rules{en}"),
         procedure=procedure, actor_id=actor_id)

@@ -109,10 +109,6 @@ class ProcedureMachine:
             found = self._triggers[state] = tuple(self._machine.get_triggers(state))
         return found
 
-    def has_trigger(self, trigger: str) -> bool:
-        """Whether the procedure has ``trigger`` from any state."""
-        return trigger in self._events
-
     def candidates(self, trigger: str, state: str) -> tuple[TransitionDef, ...]:
         """The transitions ``trigger`` may take from ``state``, in the order they are tried."""
         event = self._events.get(trigger)
