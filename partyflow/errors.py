@@ -324,6 +324,35 @@ class RulesVersionUnavailable(WorkflowError):
         super().__init__(text, **where)
 
 
+class DeadlineError(WorkflowError):
+    """A deadline or reminder cannot be computed for the instance (its period runs off the
+    calendar); nothing was written.
+
+    Attributes:
+        period: the period as written (``P30D``), or None.
+    """
+
+    def __init__(self, text: Text, *, period: str | None = None, **where: Any) -> None:
+        self.period = period
+        super().__init__(text, **where)
+
+
+class ClockWentBack(WorkflowError):
+    """The step's time is earlier than the instance's last audit record: the clock went
+    backwards. The step is refused (an audit trail's times never go back); nothing was
+    written.
+
+    Attributes:
+        last_at: the time of the instance's newest record.
+        at: the time the step would have had.
+    """
+
+    def __init__(self, text: Text, *, last_at: Any, at: Any, **where: Any) -> None:
+        self.last_at = last_at
+        self.at = at
+        super().__init__(text, **where)
+
+
 class StoreError(PartyflowError):
     """The database failed (connection lost, server down, disk full, lock timeout).
 
@@ -363,9 +392,11 @@ class UsageError(PartyflowError):
 
 __all__ = [
     "AuditChainBroken",
+    "ClockWentBack",
     "ConcurrentUpdate",
     "ConditionFailed",
     "ConditionFailure",
+    "DeadlineError",
     "FieldError",
     "HierarchyError",
     "IdempotencyConflict",

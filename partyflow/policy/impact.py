@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from partyflow.errors import Lang, RulesVersionUnavailable, Text
+from partyflow.errors import DeadlineError, Lang, RulesVersionUnavailable, Text
 from partyflow.rules.compare import TransitionPairs, pair_transitions
 from partyflow.rules.definitions import ConditionDef, ProcedureDef, RuleSet, TransitionDef
 from partyflow.rules.diff import binding_text
@@ -23,6 +23,7 @@ from partyflow.stores.base import Store
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.conditions import STEP_NAMES, bind_names
 from partyflow.workflows.records import Instance
+from partyflow.workflows.step import timing
 from partyflow.workflows.versions import RuleVersions
 
 IMPACT_KINDS: Mapping[str, Text] = MappingProxyType({
@@ -275,16 +276,26 @@ def _holds(proc: ProcedureDef, t: TransitionDef, inst: Instance,
 def _deadline(inst: Instance, old: ProcedureDef, new: ProcedureDef, target: str,
               now: dt.datetime, add: _Add) -> None:
     """Whether the state's deadline moves, and whether it would have passed already."""
+    if target == inst.state and inst.overdue_since is not None:
+        return  # an escalation under way keeps its clock (as migrate does)
     old_d = old.deadline_for(inst.state, inst.data)
     new_d = new.deadline_for(target, inst.data)
-    if str(old_d) == str(new_d):
+    try:  # counted as migrate would: from when the state was entered, by the new calendar
+        new_at: dt.datetime | None = timing(new, target, inst.data, inst.updated_at,
+                                            lambda: {"instance_id": inst.id})[0]
+    except DeadlineError:
+        new_at = None
+    if str(old_d) == str(new_d) and new_at == inst.deadline_at:
         return
-    new_at = new_d.add_to(inst.updated_at) if new_d else None
     basis = None
     name = new.states[target].deadline_name
     if name and name in new.parameters:
         basis = new.parameters[name].basis
     detail = f"{old_d or '-'} → {new_d or '-'}"
+    if str(old_d) == str(new_d):  # the same period, counted anew (calendar, §6)
+        shown = [new.calendar.local_date(t).isoformat() if t else "-"
+                 for t in (inst.deadline_at, new_at)]
+        detail = f"{detail} ({shown[0]} → {shown[1]})"
     add(inst, "deadline_moved", detail, basis)
     if new_at is not None and new_at <= now:
         add(inst, "overdue_at_once", detail, basis)

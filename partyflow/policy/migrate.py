@@ -15,6 +15,7 @@ from types import MappingProxyType
 from typing import Any
 
 from partyflow.errors import (
+    DeadlineError,
     ConcurrentUpdate,
     InstanceNotFound,
     RulesVersionUnavailable,
@@ -25,7 +26,7 @@ from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.stores.base import Store
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.records import Actor, Instance
-from partyflow.workflows.step import Step, commit, engine_key, seal
+from partyflow.workflows.step import Step, commit, engine_key, seal, timing
 from partyflow.workflows.versions import RuleVersions
 
 MIGRATE_TRIGGER = "migrate_rules"
@@ -221,11 +222,15 @@ def _migrate_one(store: Store, inst: Instance, new_rules: RuleSet, versions: Rul
     if not apply:
         return MigrationOutcome(inst.id, inst.procedure, inst.state, target, "would_move")
     same = target == inst.state
-    deadline = new.deadline_for(target, data)
-    if same and inst.overdue_since is not None:
-        deadline_at = inst.deadline_at  # an escalation under way keeps its clock
-    else:  # from when the state was entered, under the new rules
-        deadline_at = deadline.add_to(inst.updated_at) if deadline else None
+    if same and inst.overdue_since is not None:  # an escalation under way keeps its clock
+        deadline_at, estimated, remind_at = (inst.deadline_at, inst.deadline_estimated,
+                                             inst.remind_at)
+    else:  # from when the state was entered, under the new rules and their calendar
+        try:
+            deadline_at, estimated, remind_at = timing(
+                new, target, data, inst.updated_at, lambda: {"instance_id": inst.id})
+        except DeadlineError as exc:
+            return _refuse(inst, target, exc.message("zh"), exc.message("en"))
     step = Step(
         inst, inst.id, inst.procedure, target, data, deadline_at,
         new.states[target].terminal, inst.org, inst.escalation if same else 0,
@@ -236,7 +241,8 @@ def _migrate_one(store: Store, inst: Instance, new_rules: RuleSet, versions: Rul
         # names both versions and the version read: a concurrent second migration of the
         # same read conflicts, while moving on, back and on again are distinct steps
         engine_key("migrate", inst.rules_hash, new_rules.content_hash, inst.version),
-        now, inst.updated_at)  # the state stays as entered: deadlines count from then
+        now, inst.updated_at,  # the state stays as entered: deadlines count from then
+        deadline_estimated=estimated, remind_at=remind_at)
     try:
         versions.save(new_rules)
         commit(store, seal(step))

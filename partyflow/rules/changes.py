@@ -17,6 +17,7 @@ from partyflow.errors import Lang, Text
 
 KINDS: Mapping[str, Text] = MappingProxyType({
     "version_changed": Text("规则版本", "rules version"),
+    "calendar_changed": Text("期间计算变更", "period counting changed"),
     "role_added": Text("新增角色", "role added"),
     "role_removed": Text("删除角色", "role removed"),
     "role_changed": Text("角色变更", "role changed"),
@@ -233,6 +234,13 @@ _ATTRS: dict[str, Text] = {
     "default": Text("默认值", "default"),
     "terminal": Text("终止状态", "terminal"),
     "deadline": Text("期限", "deadline"),
+    "remind_before": Text("期限前提醒", "reminder before the deadline"),
+    "default_from": Text("默认值取自参数", "default taken from parameter"),
+    "time_zone": Text("时区", "time zone"),
+    "extend_past_holidays": Text("遇法定休假日顺延", "extension past holidays"),
+    "holidays": Text("本地增加的休息日", "local extra rest days"),
+    "working_days": Text("本地增加的工作日", "local extra working days"),
+    "published_years": Text("本地已列明的年份", "years listed locally"),
     "on_timeout": Text("超期步骤", "on_timeout"),
     "escalate": Text("逾期督办", "escalation"),
     "roles": Text("办理角色", "roles"),

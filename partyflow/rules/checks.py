@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from partyflow.errors import Loc, Problem, Text
 from partyflow.rules import schema as s
 from partyflow.rules.compile import compile_input, compile_parameter
-from partyflow.rules.durations import Duration
+from partyflow.rules.durations import Duration, period_problem
 from partyflow.rules.expressions import (
     FUNCTIONS,
     STANDARD_FUNCTIONS,
@@ -35,7 +35,7 @@ _ACTOR_FIELD = re.compile(r"\bactor\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at", "escalation"})
 _EVENT_FIELD = re.compile(r"\bevent\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 RESERVED_NAMES = CONTEXT_NAMES | {"start", "null", "true", "false", "in"}
-RESERVED_TRIGGERS = frozenset({"start", "escalate_overdue"})
+RESERVED_TRIGGERS = frozenset({"start", "escalate_overdue", "remind_deadline"})
 
 
 def check_document(doc: YamlDocument, file: str, text: str,
@@ -164,6 +164,8 @@ class Checker:
                          f"superior_of_starter 只用于 org 类型的输入，“{iname}” 为 {inp.type}",
                          f"superior_of_starter is for inputs of type org; '{iname}' is "
                          f"{inp.type}", name=iname)
+            if inp.default_from is not None:
+                self._default_from(proc, iname, inp, loc)
             if inp.type == "list" and inp.items is None:
                 self.add("list_without_items", loc, "list 类型需要 items（元素类型）",
                          "a list input needs items (the item type)")
@@ -242,6 +244,7 @@ class Checker:
                          f"state '{sname}' is not terminal but has no way out: add a "
                          "transition or mark it terminal: true", key=True)
             self._deadline(proc, st, sloc)
+            self._reminder(proc, st, sloc)
             if not partial and st.on_timeout is not None and st.on_timeout not in {
                 proc.transitions[i].trigger for i in outs
             }:
@@ -427,6 +430,57 @@ class Checker:
             self.add("unknown_role", loc, f"角色 “{role}” 未在 roles 中定义{szh}",
                      f"role '{role}' is not defined under roles{sen}", role=role)
 
+    def _default_from(self, proc: s.Procedure, iname: str, inp: s.Input, loc: Loc) -> None:
+        """``default_from`` names a parameter of the input's type, and replaces ``default``."""
+        name = inp.default_from
+        assert name is not None
+        floc = (*loc, "default_from")
+        if inp.default is not None:
+            self.add("default_twice", floc, "default 与 default_from 只能写一个",
+                     "give either default or default_from, not both", name=iname)
+        param = proc.parameters.get(name)
+        if param is None:
+            szh, sen = suggest(name, proc.parameters)
+            self.add("unknown_parameter", floc, f"没有名为 “{name}” 的参数{szh}",
+                     f"there is no parameter named '{name}'{sen}", name=name)
+        elif param.type != inp.type:
+            self.add("default_from_type", floc,
+                     f"参数 “{name}” 的类型 {param.type} 与输入字段 “{iname}” 的类型 {inp.type} 不同",
+                     f"parameter '{name}' is a {param.type}, input '{iname}' a {inp.type}",
+                     name=name)
+
+    def _period(self, proc: s.Procedure, value: str, loc: Loc, what: tuple[str, str]) -> None:
+        """``value`` is a duration parameter's name or a literal period fit for a deadline."""
+        if value in proc.parameters:
+            if proc.parameters[value].type != "duration":
+                self.add("deadline_parameter_type", loc,
+                         f"参数 “{value}” 不是 duration 类型", f"parameter '{value}' is not a duration")
+            return
+        if value in self.broken:
+            return
+        try:
+            period = Duration.parse(value)
+        except ValueError:
+            szh, sen = suggest(value, proc.parameters)
+            self.add("duration_format", loc,
+                     f"“{value}” 既不是期限（如 P30D、P5WD），也不是 duration 参数{what[0]}{szh}",
+                     f"'{value}' is neither a period (e.g. P30D, P5WD) nor a duration "
+                     f"parameter{what[1]}{sen}")
+            return
+        problem = period_problem(period)
+        if problem is not None:
+            self.add("period_invalid", loc, problem[0], problem[1])
+
+    def _reminder(self, proc: s.Procedure, st: s.State, loc: Loc) -> None:
+        """A reminder needs a deadline and is a period."""
+        if st.remind_before is None:
+            return
+        rloc = (*loc, "remind_before")
+        if st.deadline is None:
+            self.add("remind_without_deadline", rloc, "设置了期限前提醒 remind_before，但本状态没有期限 deadline",
+                     "remind_before is set but the state has no deadline")
+        self._period(proc, st.remind_before, rloc, ("", ""))
+
     def _deadline(self, proc: s.Procedure, st: s.State, loc: Loc) -> None:
         """A deadline is a duration: literal, a duration parameter, or an input's default."""
         if st.deadline is None:
@@ -451,16 +505,8 @@ class Checker:
                          f"input '{st.deadline}' used as a deadline must be a duration with a "
                          "default")
             return
-        if st.deadline in self.broken:  # a parameter whose own problem is already reported
-            return
-        try:
-            Duration.parse(st.deadline)
-        except ValueError:
-            szh, sen = suggest(st.deadline, proc.parameters)
-            self.add("duration_format", (*loc, "deadline"),
-                     f"“{st.deadline}” 既不是 ISO-8601 期限（如 P30D），也不是 duration 参数或输入字段{szh}",
-                     f"'{st.deadline}' is neither an ISO-8601 duration (e.g. P30D) nor a "
-                     f"duration parameter or input{sen}")
+        # a parameter whose own problem is already reported is in self.broken
+        self._period(proc, st.deadline, (*loc, "deadline"), ("或输入字段", " or input"))
 
     def _condition(self, proc: s.Procedure, cond: s.Condition, loc: Loc) -> None:
         """The condition compiles, reads known names only and gives true or false."""

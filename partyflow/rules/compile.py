@@ -23,12 +23,26 @@ from partyflow.rules.definitions import (
     TransitionDef,
     build_procedure,
 )
+from partyflow.rules.calendar import Calendar
 from partyflow.rules.durations import Duration
 from partyflow.rules.expressions import compile_expression, parse_template
+from partyflow.rules.working_days import WorkingDays
 
 
-def compile_rules(model: s.RulesFile, *, content_hash: str, source: str, file: str) -> RuleSet:
-    """The rule set of a checked file; ``source`` is its text, ``file`` its name."""
+def compile_calendar(spec: s.CalendarSpec,
+                     overrides: s.CalendarOverrides | None = None) -> Calendar:
+    """The calendar the rules count periods by (RULES.md §6)."""
+    working = (WorkingDays(overrides.holidays, overrides.working_days,
+                           overrides.published_years)
+               if overrides is not None else WorkingDays())
+    return Calendar(spec.time_zone, spec.extend_past_holidays, working)
+
+
+def compile_rules(model: s.RulesFile, *, content_hash: str, source: str, file: str,
+                  overrides: s.CalendarOverrides | None = None) -> RuleSet:
+    """The rule set of a checked file; ``source`` is its text (and its calendar file's),
+    ``file`` its name."""
+    calendar = compile_calendar(model.calendar, overrides)
     return RuleSet(
         version=model.version,
         content_hash=content_hash,
@@ -36,23 +50,27 @@ def compile_rules(model: s.RulesFile, *, content_hash: str, source: str, file: s
         file=file,
         roles=types.MappingProxyType(dict(model.roles)),
         procedures=types.MappingProxyType(
-            {name: compile_procedure(name, proc) for name, proc in model.procedures.items()}),
+            {name: compile_procedure(name, proc, calendar)
+             for name, proc in model.procedures.items()}),
         hierarchy=model.hierarchy,
+        calendar=calendar,
     )
 
 
-def compile_procedure(name: str, proc: s.Procedure) -> ProcedureDef:
+def compile_procedure(name: str, proc: s.Procedure,
+                      calendar: Calendar | None = None) -> ProcedureDef:
     """One checked procedure, frozen, with its lookup tables."""
     return build_procedure(
         name, proc.title, proc.initial, frozenset(proc.start_roles),
         {k: compile_parameter(k, p) for k, p in proc.parameters.items()},
-        {k: compile_input(k, i) for k, i in proc.inputs.items()},
+        {k: compile_input(k, i, proc) for k, i in proc.inputs.items()},
         {k: compile_state(k, st, proc) for k, st in proc.states.items()},
         tuple(compile_transition(i, t) for i, t in enumerate(proc.transitions)),
         organization=proc.organization,
         authority={role: AuthorityDef(role, a.org, a.up, a.person, a.basis, a.subject, a.open)
                    for role, a in proc.authority.items()},
         establishes=_establishes(proc.establishes),
+        calendar=calendar if calendar is not None else Calendar(),
     )
 
 
@@ -61,14 +79,19 @@ def compile_parameter(name: str, p: s.Parameter) -> ParameterDef:
     return ParameterDef(name, p.type, p.value, p.basis, p.label, p.note)
 
 
-def compile_input(name: str, i: s.Input) -> InputDef:
-    """An input field; its default in canonical form (None when absent or not valid)."""
+def compile_input(name: str, i: s.Input, proc: s.Procedure | None = None) -> InputDef:
+    """An input field; its default in canonical form (None when absent or not valid), a
+    ``default_from`` parameter's value when it names one."""
     spec = InputDef(name, i.type, i.label, tuple(i.values or ()), i.items, i.min, i.max,
-                    i.max_length, superior_of_starter=i.superior_of_starter)
-    if i.default is None:
+                    i.max_length, superior_of_starter=i.superior_of_starter,
+                    default_from=i.default_from)
+    given = i.default
+    if i.default_from is not None and proc is not None and i.default_from in proc.parameters:
+        given = proc.parameters[i.default_from].value
+    if given is None:
         return spec
     try:
-        default = spec.coerce(i.default)
+        default = spec.coerce(given)
     except ValueError:  # reported by the checks
         return spec
     return dataclasses.replace(spec, default=default)
@@ -83,8 +106,15 @@ def compile_state(name: str, st: s.State, proc: s.Procedure) -> StateDef:
             deadline_name = st.deadline
         else:
             deadline = Duration.parse(st.deadline)
+    remind: Duration | None = None
+    remind_name: str | None = None
+    if st.remind_before is not None:
+        if st.remind_before in proc.parameters:
+            remind_name = st.remind_before
+        else:
+            remind = Duration.parse(st.remind_before)
     return StateDef(name, st.label, st.terminal, deadline, deadline_name, st.on_timeout,
-                    st.escalate, st.renamed_from)
+                    st.escalate, st.renamed_from, remind, remind_name)
 
 
 def compile_transition(index: int, t: s.Transition) -> TransitionDef:

@@ -11,7 +11,8 @@ from types import MappingProxyType
 from typing import Any
 
 from partyflow.errors import Text
-from partyflow.rules.durations import Duration
+from partyflow.rules.calendar import Calendar
+from partyflow.rules.durations import Duration, period_problem
 from partyflow.rules.expressions import Expression, MessageTemplate
 from partyflow.rules.ratios import ratio_text
 from partyflow.rules.schema import Hierarchy as HierarchySpec
@@ -39,8 +40,14 @@ class ParameterDef:
 
     @property
     def cel_value(self) -> Any:
-        """The value as conditions see it (durations as nominal lengths, dates as timestamps)."""
+        """The value as load-time checks see it (durations as nominal lengths, dates as UTC
+        midnight); a step binds it with ``to_cel``."""
         return _to_cel(self.type, _canonical_param(self.type, self.value))
+
+    def to_cel(self, calendar: Calendar, now: dt.datetime) -> Any:
+        """The value as a step's conditions see it: a period as its length by the calendar
+        from ``now`` (C6), a date as its local midnight (C7)."""
+        return _to_cel(self.type, _canonical_param(self.type, self.value), calendar, now)
 
 
 def _canonical_param(kind: str, value: Any) -> Any:
@@ -53,15 +60,25 @@ def _canonical_param(kind: str, value: Any) -> Any:
     return value
 
 
-def _to_cel(kind: str, value: Any) -> Any:
+def _to_cel(kind: str, value: Any, calendar: Calendar | None = None,
+            now: dt.datetime | None = None) -> Any:
     if value is None:
         return None
     if kind == "date":
         d = dt.date.fromisoformat(value)
+        if calendar is not None:
+            return calendar.start_of(d)
         return dt.datetime(d.year, d.month, d.day, tzinfo=_UTC)
     if kind == "duration":
-        return Duration.parse(value).nominal
+        period = Duration.parse(value)
+        if calendar is not None and now is not None:
+            return calendar.length(period, now)
+        return period.nominal
     return value
+
+
+PERIOD_KINDS = frozenset({"date", "duration"})
+"""Value types whose condition value depends on the calendar and the step's moment."""
 
 
 _TYPE_NAMES = {
@@ -70,7 +87,8 @@ _TYPE_NAMES = {
     "bool": ("true 或 false", "true or false"),
     "str": ("文字", "text"),
     "date": ("日期（如 2024-01-31）", "a date such as 2024-01-31"),
-    "duration": ("ISO-8601 期限（如 P30D）", "an ISO-8601 duration such as P30D"),
+    "duration": ("期限（如 P30D、P3M、P5WD 工作日、PT48H）",
+                 "a period such as P30D, P3M, P5WD (working days) or PT48H"),
     "enum": ("下列之一", "one of"),
     "list": ("列表", "a list"),
     "org": ("组织编号", "an organization id"),
@@ -92,6 +110,7 @@ class InputDef:
     max_length: int | None = None
     default: Any = None
     superior_of_starter: int | None = None  # org inputs: set from the hierarchy at start
+    default_from: str | None = None  # the parameter the default is taken from
 
     def coerce(self, value: Any) -> Any:
         """Check ``value`` and return its canonical JSON form; raise ``ValueError(Text)``."""
@@ -164,14 +183,18 @@ class InputDef:
                     pass
             raise _type_error(kind, value)
         if kind == "duration":
-            if isinstance(value, Duration):
-                return str(value)
-            if isinstance(value, str):
+            period = value if isinstance(value, Duration) else None
+            if period is None and isinstance(value, str) and len(value) <= 100:
                 try:
-                    return str(Duration.parse(value))
+                    period = Duration.parse(value)
                 except ValueError:
                     pass
-            raise _type_error(kind, value)
+            if period is None:
+                raise _type_error(kind, value)
+            problem = period_problem(period)
+            if problem is not None:
+                raise ValueError(Text(*problem))
+            return str(period)
         raise _type_error(kind, value)  # pragma: no cover - schema restricts kinds
 
     def _range(self, value: float) -> None:
@@ -182,11 +205,14 @@ class InputDef:
             raise ValueError(Text(f"不能大于 {self.max}，实际为 {value}",
                                   f"must be at most {self.max}, got {value}"))
 
-    def to_cel(self, value: Any) -> Any:
-        """The canonical value as conditions see it."""
+    def to_cel(self, value: Any, calendar: Calendar | None = None,
+               now: dt.datetime | None = None) -> Any:
+        """The canonical value as conditions see it: with a ``calendar`` and ``now`` (a
+        step), a period is its length by the calendar from ``now`` (C6) and a date its local
+        midnight (C7); without (load-time checks), nominal lengths and UTC midnight."""
         if self.type == "list" and value is not None:
-            return [_to_cel(self.items or "str", v) for v in value]
-        return _to_cel(self.type, value)
+            return [_to_cel(self.items or "str", v, calendar, now) for v in value]
+        return _to_cel(self.type, value, calendar, now)
 
     def sample(self) -> Any:
         """A representative canonical value, used to type-check conditions at load time."""
@@ -255,6 +281,8 @@ class StateDef:
     on_timeout: str | None
     escalate: bool = False  # overdue: stay, escalate one level up per deadline period
     renamed_from: str | None = None  # its id in the previous version of the rules
+    remind_before: Duration | None = None  # a reminder this long before the deadline
+    remind_name: str | None = None  # ... or a duration parameter's
 
 
 @dataclass(frozen=True)
@@ -305,6 +333,7 @@ class ProcedureDef:
     organization: str | None = None  # the input naming the responsible organization
     authority: Mapping[str, AuthorityDef] = field(default_factory=dict)
     establishes: EstablishesDef | None = None
+    calendar: Calendar = field(default_factory=Calendar, repr=False)
 
     @cached_property
     def guarded_inputs(self) -> frozenset[str]:
@@ -328,6 +357,13 @@ class ProcedureDef:
             value = self.inputs[name].default
         return Duration.parse(value)
 
+    def reminder_for(self, state: str) -> Duration | None:
+        """How long before ``state``'s deadline a reminder is due, or None."""
+        st = self.states[state]
+        if st.remind_name is not None:
+            return Duration.parse(self.parameters[st.remind_name].value)
+        return st.remind_before
+
 
 def build_procedure(
     name: str,
@@ -342,6 +378,7 @@ def build_procedure(
     organization: str | None = None,
     authority: Mapping[str, AuthorityDef] | None = None,
     establishes: EstablishesDef | None = None,
+    calendar: Calendar | None = None,
 ) -> ProcedureDef:
     """Assemble a ``ProcedureDef`` (which transition a trigger takes from a state is the
     compiled machine's to decide: ``partyflow.workflows.machine``)."""
@@ -358,6 +395,7 @@ def build_procedure(
         organization=organization,
         authority=MappingProxyType(dict(authority or {})),
         establishes=establishes,
+        calendar=calendar if calendar is not None else Calendar(),
     )
 
 
@@ -368,12 +406,14 @@ class RuleSet:
     Attributes:
         version: the ``version`` written in the file.
         content_hash: SHA-256 of the file's data (comments and layout do not count).
-        source: the file's text, kept so a store can reload this exact version.
+        source: the file's text (and its calendar file's, ``rules.calendar_file``), kept so
+            a store can reload this exact version.
         file: the name it was loaded from.
         roles: role id → label.
         procedures: procedure id → definition.
         hierarchy: the file's ``hierarchy:`` section (levels, duties, local standards), or
             None when it has none; ``partyflow.hierarchy`` turns it into levels.
+        calendar: how its periods are counted (``calendar:``: zone, working days, C4).
     """
 
     version: str
@@ -383,3 +423,4 @@ class RuleSet:
     roles: Mapping[str, Label]
     procedures: Mapping[str, ProcedureDef]
     hierarchy: HierarchySpec | None = None
+    calendar: Calendar = field(default_factory=Calendar)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from partyflow.errors import Lang
 from partyflow.rules.definitions import ProcedureDef
+from partyflow.rules.durations import Duration, period_text
 
 _MERMAID_UNSAFE = str.maketrans({";": ",", "#": "＃", '"': "'", "{": "(", "}": ")"})
 
@@ -24,14 +25,26 @@ def _edge_label(t_trigger: str, roles: frozenset[str], conditions: list[str], la
     return " ".join(parts)
 
 
+def _period(proc: ProcedureDef, name: str | None, period: Duration | None, lang: Lang) -> str:
+    """``letter_valid_for = P30D (30日)``: the name (if any), the period and it in words."""
+    if period is None:
+        return name or ""
+    zh, en = period_text(period)
+    shown = f"{period} ({zh if lang == 'zh' else en})"
+    return f"{name} = {shown}" if name else shown
+
+
 def mermaid(proc: ProcedureDef, lang: Lang = "zh") -> str:
     """The procedure as Mermaid ``stateDiagram-v2`` text."""
     lines = ["stateDiagram-v2", f"    %% {proc.name}: {proc.title.zh} / {proc.title.en}"]
     for st in proc.states.values():
         text = f"{st.label.get(lang)} ({st.name})"
         if st.deadline or st.deadline_name:
-            limit = st.deadline_name or str(st.deadline)
-            text += f" ⏱ {limit} → {st.on_timeout}"
+            text += f" ⏱ {_period(proc, st.deadline_name, proc.deadline_for(st.name, {}), lang)}"
+            text += f" → {st.on_timeout or ('督办' if lang == 'zh' else 'escalate')}"
+            remind = proc.reminder_for(st.name)
+            if remind is not None:
+                text += f" 🔔 {_period(proc, st.remind_name, remind, lang)}"
         lines.append(f'    state "{text.translate(_MERMAID_UNSAFE)}" as {st.name}')
     lines.append(f"    [*] --> {proc.initial}")
     for t in proc.transitions:

@@ -69,6 +69,7 @@ def diff_rules(old: RuleSet, new: RuleSet) -> RulesDiff:
         elif before != label:
             top.add("role_changed", ("roles", role, "label"), before, label, label=label,
                     subject=subject_text("roles", role, None), attr="label")
+    _calendar(top, old, new)
     changes, warnings = list(top.changes), []
     for name, proc in new.procedures.items():
         col = Collector(name)
@@ -170,7 +171,8 @@ def _parameters(col: Collector, old: ProcedureDef, new: ProcedureDef) -> None:
                         label=p.label, subject=subject_text("parameters", name, None), attr=attr)
 
 
-_INPUT_ATTRS = ("type", "items", "values", "min", "max", "max_length", "default", "label")
+_INPUT_ATTRS = ("type", "items", "values", "min", "max", "max_length", "default",
+                "default_from", "label")
 
 
 def _input_value(inp: InputDef, attr: str) -> Any:
@@ -197,6 +199,21 @@ def _inputs(col: Collector, old: ProcedureDef, new: ProcedureDef) -> None:
                 subject = subject_text("inputs", name, None if attr == "label" else inp.label)
                 col.add("input_changed", ("inputs", name, attr), a, b, label=inp.label,
                         subject=subject, attr=attr)
+
+
+def _calendar(top: Collector, old: RuleSet, new: RuleSet) -> None:
+    """How periods are counted: the zone, C4, and the local calendar file's days."""
+    a, b = old.calendar, new.calendar
+    for attr in ("time_zone", "extend_past_holidays"):
+        if getattr(a, attr) != getattr(b, attr):
+            top.add("calendar_changed", ("calendar", attr), getattr(a, attr), getattr(b, attr),
+                    attr=attr)
+    for attr in ("holidays", "working_days", "published_years"):
+        before, after = getattr(a.working, attr), getattr(b.working, attr)
+        if before != after:
+            top.add("calendar_changed", ("calendar", "overrides", attr),
+                    ", ".join(map(str, sorted(before))) or None,
+                    ", ".join(map(str, sorted(after))) or None, attr=attr)
 
 
 def _deadline(proc: ProcedureDef, st: StateDef) -> str | None:
@@ -273,6 +290,11 @@ def _state(col: Collector, old: ProcedureDef, new: ProcedureDef, a: StateDef,
         col.add("deadline_changed", ("states", b.name, "deadline"), da, db,
                 basis=_deadline_basis(new, b) or _deadline_basis(old, a), label=b.label,
                 subject=subject, attr="deadline")
+    ra, rb = old.reminder_for(a.name), new.reminder_for(b.name)
+    if str(ra) != str(rb):
+        col.add("deadline_changed", ("states", b.name, "remind_before"),
+                None if ra is None else str(ra), None if rb is None else str(rb),
+                label=b.label, subject=subject, attr="remind_before")
 
 
 def _names(transitions: Sequence[TransitionDef]) -> dict[int, str]:

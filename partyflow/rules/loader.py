@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from partyflow.errors import Problem, RulesError, Text
+from partyflow.rules import calendar_file
 from partyflow.rules.checks import check_document
 from partyflow.rules.compile import compile_rules
 from partyflow.rules.definitions import RuleSet
@@ -62,8 +63,9 @@ def content_hash(data: Any) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _check(text: str, file: str) -> tuple[list[Problem], RuleSet | None]:
+def _check(stored: str, file: str) -> tuple[list[Problem], RuleSet | None]:
     """YAML → schema and semantic checks → definitions; the problems in file order."""
+    text, kept = calendar_file.split(stored)
     doc, problems = parse_yaml(text, file)
     if doc is None:
         return in_file_order(problems), None
@@ -76,4 +78,14 @@ def _check(text: str, file: str) -> tuple[list[Problem], RuleSet | None]:
     problems.extend(found)
     if problems or model is None:
         return in_file_order(problems), None
-    return [], compile_rules(model, content_hash=content_hash(doc.data), source=text, file=file)
+    overrides, calendar_text, calendar_data, found = calendar_file.read(
+        model.calendar, doc, file, kept)
+    if found:
+        return in_file_order(found), None
+    digest, source = content_hash(doc.data), text
+    if model.calendar.overrides is not None:
+        # the calendar file is part of the version: hashed and kept with the rules text
+        digest = content_hash({"rules": doc.data, "calendar_overrides": calendar_data})
+        source = calendar_file.join(text, model.calendar.overrides, calendar_text)
+    return [], compile_rules(model, content_hash=digest, source=source, file=file,
+                             overrides=overrides)

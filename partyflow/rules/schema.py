@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -22,7 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 from partyflow.errors import Text
-from partyflow.rules.durations import Duration
+from partyflow.rules.durations import Duration, period_problem
 from partyflow.rules.ratios import ratio_terms
 
 IDENT_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -116,13 +117,17 @@ class Parameter(_Model):
             )
         if kind == "duration":
             try:
-                Duration.parse(v)
+                period = Duration.parse(v)
             except ValueError:
                 raise PydanticCustomError(
                     "duration_format",
-                    "{value} is not an ISO-8601 duration such as P30D, P3M or PT12H",
+                    "{value} is not a period such as P30D, P3M, PT12H or P5WD (working days)",
                     {"value": v},
                 ) from None
+            problem = period_problem(period)
+            if problem is not None:
+                raise PydanticCustomError("period_invalid", problem[1],
+                                          {"value": v, "zh": problem[0]})
         if kind == "ratio" and not (isinstance(v, str) and _is_ratio_text(v)):
             raise PydanticCustomError(
                 "ratio_format",
@@ -154,6 +159,10 @@ class Input(_Model):
         "默认值（发起时未提供则取此值）", "Default, filled in at start when not given",
         default=None,
     )
+    default_from: Identifier | None = _f(
+        "默认值取自此参数（发起时未提供则取参数的值）",
+        "Default taken from this parameter (its value is filled in at start when not given)",
+        default=None)
     superior_of_starter: int | None = _f(
         "（org 类型）由组织体系确定：发起人所代表组织的上 N 级组织；发起人的组织不在组织体系中时才须填写",
         "(type org) Taken from the hierarchy: the organization N levels above the one the "
@@ -180,8 +189,17 @@ class State(_Model):
     label: Label = _f("名称", "Label")
     terminal: bool = _f("是否终止状态", "Whether the procedure ends here", default=False)
     deadline: NonEmpty | None = _f(
-        "期限（ISO-8601，如 P30D，或 duration 参数名）",
-        "Deadline: an ISO-8601 duration (P30D) or the name of a duration parameter",
+        "期限（如 P30D、P3M、5 个工作日写作 P5WD、按小时 PT48H，或 duration 参数名）：按日、月、年计算的"
+        "期限从次日起算，到最后一日 24 时（本地时间）止",
+        "Deadline: a period (P30D, P3M, P5WD for 5 working days, PT48H exact hours) or the "
+        "name of a duration parameter; days, months and years start the next day and end at "
+        "24:00 local time of the last day",
+        default=None,
+    )
+    remind_before: NonEmpty | None = _f(
+        "期限前提醒（如 P3D：最后 3 日内提醒；P2WD；PT24H；或 duration 参数名）",
+        "Remind before the deadline (P3D: within the last 3 days; P2WD; PT24H; or the name "
+        "of a duration parameter)",
         default=None,
     )
     on_timeout: Identifier | None = _f(
@@ -353,6 +371,46 @@ class Hierarchy(_Model):
                                                     default_factory=dict)
 
 
+class CalendarSpec(_Model):
+    """How periods are counted (期间的计算, RULES.md §6). 期间计算。"""
+
+    time_zone: NonEmpty = _f("本地时区（IANA 名称）", "Local time zone (IANA name)",
+                             default="Asia/Shanghai")
+    working_days: Literal["CN"] = _f(
+        "工作日历：CN（国务院节假日安排通知）", "Working-day calendar: CN (the State Council's "
+        "yearly holiday notices)", default="CN")
+    overrides: Annotated[str, StringConstraints(pattern=r"^[^/\\]{1,200}\.ya?ml$")] | None = _f(
+        "本地节假日调整文件（与规则文件同一目录的 .yaml 文件名）",
+        "Local override file: a .yaml file name in the rules file's folder", default=None)
+    extend_past_holidays: bool = _f(
+        "期限最后一日是法定休假日的，延至休假日结束的次日（民法典第二百零三条）",
+        "A period whose last day is a rest day ends on the next working day (C4)",
+        default=False)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise PydanticCustomError(
+                "time_zone", "{value} is not a time zone name such as Asia/Shanghai",
+                {"value": v}) from None
+        return v
+
+
+class CalendarOverrides(_Model):
+    """A locality's calendar file: extra holidays and working days. 本地节假日调整。"""
+
+    published_years: list[Annotated[int, Field(ge=1900, le=2200)]] = _f(
+        "本文件已完整列出其节假日安排的年份（不再按估算）",
+        "Years this file lists in full (no longer estimated)", default_factory=list)
+    holidays: list[dt.date] = _f("增加的休息日", "Extra rest days", default_factory=list)
+    working_days: list[dt.date] = _f("增加的工作日（调休上班）",
+                                     "Extra working days (make-up days)",
+                                     default_factory=list)
+
+
 class RulesFile(_Model):
     """A partyflow rules file. partyflow 规则文件。"""
 
@@ -365,6 +423,9 @@ class RulesFile(_Model):
         "组织体系（层级、责任、地方标准）", "Organization hierarchy: levels, duties, standards",
         default=None,
     )
+    calendar: CalendarSpec = _f(
+        "期间计算（时区、工作日历、本地调整）", "How periods are counted: zone, working days, "
+        "local overrides", default_factory=CalendarSpec)
 
 
 def json_schema() -> dict[str, Any]:

@@ -133,7 +133,7 @@ def _model_at(root: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
 
 
 def schema_problems(doc: YamlDocument, file: str, exc: ValidationError,
-                    reported: set[Loc]) -> list[Problem]:
+                    reported: set[Loc], root: type[BaseModel] = s.RulesFile) -> list[Problem]:
     """One problem per place the schema refused, skipping places already in ``reported``.
 
     Pydantic's errors at one place (the members of a union) become one problem naming every
@@ -165,7 +165,7 @@ def schema_problems(doc: YamlDocument, file: str, exc: ValidationError,
         grouped.setdefault(tuple(path), []).append(entry)
     for loc, errs in grouped.items():
         if loc not in reported:
-            out.append(_one_place(doc, file, s.RulesFile, loc, errs))
+            out.append(_one_place(doc, file, root, loc, errs))
     return out
 
 
@@ -200,11 +200,14 @@ def _one_place(doc: YamlDocument, file: str, root: type[BaseModel], loc: Loc,
                    f"missing required key '{name}'", key=True, key_name=name)
     if kind == "string_pattern_mismatch":
         return add("invalid_name", loc, f"{_IDENT_ZH}{got_zh}", f"{_IDENT_EN}{got_en}")
-    if kind in ("parameter_value", "duration_format", "ratio_format"):
+    if kind in ("parameter_value", "duration_format", "ratio_format", "period_invalid",
+                "time_zone"):
         zh = {
             "parameter_value": f"取值 {shown} 与声明的类型 {err['ctx'].get('kind')} 不符",
-            "duration_format": f"{shown} 不是 ISO-8601 期限，应写成 P30D、P3M、PT12H 这样的形式",
+            "duration_format": f"{shown} 不是期限，应写成 P30D、P3M、PT12H 或 P5WD（工作日）这样的形式",
             "ratio_format": f"{shown} 不是比例，应写成带引号的 \"4/5\" 这样的形式",
+            "period_invalid": str(err.get("ctx", {}).get("zh", "")),
+            "time_zone": f"{shown} 不是时区名称，应写成 Asia/Shanghai 这样的形式",
         }[kind]
         return add(kind, loc, zh, err["msg"], **err.get("ctx", {}))
     if kind == "literal_error":

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from partyflow.errors import ConditionFailure, Text
-from partyflow.rules.definitions import ConditionDef, ProcedureDef, TransitionDef
+from partyflow.rules.definitions import PERIOD_KINDS, ConditionDef, ProcedureDef, TransitionDef
 from partyflow.workflows.records import Actor, Instance
 
 STEP_NAMES = frozenset({"actor", "event"})
@@ -25,11 +25,14 @@ def bind_names(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef,
     missing (bound to null: ``x == null || …`` may still hold).
 
     ``values`` is the instance data merged with the step's ``event`` data. Without an
-    ``actor`` (an impact report evaluating stored data), ``actor`` is bound to null.
+    ``actor`` (an impact report evaluating stored data), ``actor`` is bound to null. Periods
+    are bound as their length by the rules' calendar from ``now`` (C6: "at most 3 months"
+    compares where they end), dates as their local midnight (C7).
     """
     expr = cond.expression
     inputs = proc.inputs
     params = proc.cel_parameters
+    cal = proc.calendar
     names: dict[str, Any] = dict(expr.helpers)
     missing: list[str] = []
     for var in expr.variables:  # bind only what the condition reads
@@ -39,9 +42,10 @@ def bind_names(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef,
                 missing.append(var)
                 names[var] = None
             else:
-                names[var] = inputs[var].to_cel(value)
+                names[var] = inputs[var].to_cel(value, cal, now)
         elif var in params:
-            names[var] = params[var]
+            param = proc.parameters[var]
+            names[var] = param.to_cel(cal, now) if param.type in PERIOD_KINDS else params[var]
         elif var == "actor":
             names[var] = None if actor is None else {
                 "id": actor.id, "role": actor.role, "org": actor.org}
@@ -49,8 +53,8 @@ def bind_names(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef,
             names[var] = now
         elif var == "event":
             fields = t.accepts if t.accepts is not None else inputs
-            names[var] = {k: None if event.get(k) is None else inputs[k].to_cel(event[k])
-                          for k in fields}
+            names[var] = {k: None if event.get(k) is None
+                          else inputs[k].to_cel(event[k], cal, now) for k in fields}
         elif var == "deadline_at":
             names[var] = inst.deadline_at
         elif var == "entered_at":
@@ -68,11 +72,13 @@ def evaluate(proc: ProcedureDef, t: TransitionDef, values: Mapping[str, Any],
     failures: list[ConditionFailure] = []
     shown: dict[str, Any] | None = None
     for cond in t.conditions:
-        names, missing = bind_names(proc, t, cond, values, event, actor, now, inst)
+        missing: list[str] = []
         try:
+            names, missing = bind_names(proc, t, cond, values, event, actor, now, inst)
             ok = cond.expression.evaluate(names) is True
             error = None
-        except Exception as exc:  # CEL runtime errors (overflow, bad regex at run time, …)
+        except Exception as exc:  # CEL runtime errors (overflow, bad regex at run time, …),
+            # a period that runs off the calendar
             ok, error = False, str(exc).split("\n")[0]
         if ok:
             continue

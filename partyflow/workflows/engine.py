@@ -4,22 +4,24 @@ the hierarchy. Every state change goes through ``partyflow.workflows.step``."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from partyflow.errors import (
     ConcurrentUpdate,
     IdempotencyConflict,
     InvalidEventData,
+    PartyflowError,
+    StoreError,
     Text,
-    UnknownOrganization,
     UsageError,
-    WorkflowError,
 )
 from partyflow.hierarchy import Hierarchy, HierarchyView, Levels, resolve_levels
 from partyflow.hierarchy.query import ChainLink, Organization
 from partyflow.rules.definitions import ProcedureDef, RuleSet
+from partyflow.rules.durations import Duration
 from partyflow.stores.base import Store
 from partyflow.stores.open import open_store
 from partyflow.workflows import authority
@@ -34,6 +36,7 @@ from partyflow.workflows.step import (
     commit,
     decide,
     decide_escalation,
+    decide_reminder,
     decide_start,
     seal,
     timeout_step,
@@ -41,6 +44,7 @@ from partyflow.workflows.step import (
 from partyflow.workflows.versions import RuleVersions
 
 _EMPTY: Mapping[str, Any] = {}
+_log = logging.getLogger("partyflow.tick")
 MAX_INSTANCE_ID = 128
 MAX_IDEMPOTENCY_KEY = 128
 
@@ -240,48 +244,110 @@ class Engine:
         return self._commit(step)
 
     def tick(self, now: dt.datetime | None = None, *, batch: int = 500) -> TickReport:
-        """Fire ``on_timeout`` on every instance whose deadline has passed, and escalate
-        overdue instances in states that escalate.
+        """Send the reminders that are due (``remind_before``), then fire ``on_timeout`` on
+        every instance whose deadline has passed, and escalate overdue instances in states
+        that escalate.
 
-        Safe to run from several processes at once: each timeout is keyed by the instance's
-        version, so a second runner gets a conflict, never a second step.
+        Safe to run from several processes at once: each step is keyed by the instance's
+        version, so a second runner gets a conflict, never a second step. One instance that
+        cannot be handled (its rules unavailable, its deadline not computable, a bug) is
+        reported in ``refused`` or ``failed`` and the tick goes on with the others.
 
         Args:
-            now: the time to check against (aware); the engine's clock by default.
+            now: the time to check against (aware), at most the engine's clock's time (a
+                tick cannot act in the future); the engine's clock by default.
             batch: instances read per query.
+
+        Raises:
+            UsageError: ``now`` is later than the engine's clock.
+            StoreError: the store failed (nothing half-written).
         """
-        moment = require_aware(now, "now") if now is not None else self._now()
+        moment = self._moment(now)
         report = TickReport(now=moment)
         after: tuple[dt.datetime, str] | None = None
-        while True:
-            due = self.store.overdue(moment, after, batch)
-            if not due:
-                return report
+        while reminders := self.store.reminders_due(moment, after, batch):
+            for inst in reminders:
+                assert inst.remind_at is not None
+                after = (inst.remind_at, inst.id)
+                self._isolated(inst, report, lambda i=inst: self._remind_one(i, moment, report))
+        after = None
+        while due := self.store.overdue(moment, after, batch):
             for inst in due:
                 assert inst.deadline_at is not None
                 after = (inst.deadline_at, inst.id)
-                self._tick_one(inst, moment, report)
+                self._isolated(inst, report, lambda i=inst: self._tick_one(i, moment, report))
+        return report
+
+    def due_within(self, period: str, now: dt.datetime | None = None, *,
+                   batch: int = 500) -> Iterator[Instance]:
+        """Open instances whose deadline passes within ``period`` from ``now`` (not yet
+        overdue), soonest first: ``due_within("P3D")`` is every deadline whose last day is
+        today or one of the next three days, counted by the current rules' calendar.
+
+        Raises:
+            UsageError: ``period`` is not a period such as P3D, P2WD or PT24H.
+        """
+        moment = require_aware(now, "now") if now is not None else self._now()
+        try:
+            until = self.rules.calendar.deadline(Duration.parse(period), moment).at
+        except ValueError as exc:
+            raise UsageError(Text(f"“{str(period)[:40]}” 不是期限（如 P3D、P2WD、PT24H）：{exc}",
+                                  f"'{str(period)[:40]}' is not a period such as P3D, P2WD "
+                                  f"or PT24H: {exc}")) from None
+        after: tuple[dt.datetime, str] | None = None
+        while page := self.store.due_between(moment, until, after, batch):
+            yield from page
+            last = page[-1]
+            assert last.deadline_at is not None
+            after = (last.deadline_at, last.id)
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _tick_one(self, inst: Instance, now: dt.datetime, report: TickReport) -> None:
+    def _moment(self, now: dt.datetime | None) -> dt.datetime:
+        clock = self._now()
+        if now is None:
+            return clock
+        moment = require_aware(now, "now")
+        if moment > clock:
+            raise UsageError(Text(
+                f"tick 的时间 {moment.isoformat()} 晚于引擎时钟 {clock.isoformat()}：不能提前处理未来的期限",
+                f"tick(now={moment.isoformat()}) is later than the engine's clock "
+                f"({clock.isoformat()}): a tick cannot act on deadlines in the future"))
+        return moment
+
+    @staticmethod
+    def _isolated(inst: Instance, report: TickReport, handle: Callable[[], None]) -> None:
+        """Run one instance's tick work; what goes wrong with it is reported, not raised."""
         try:
-            ctx = self._context(inst)
-            proc = ctx.machine.definition
-            escalates = proc.states[inst.state].escalate
-            step = (decide_escalation(proc, inst, now, self.hierarchy) if escalates
-                    else timeout_step(ctx, inst, now))
-            new = self._commit(step, replay_conflicts=False)
+            handle()
         except ConcurrentUpdate:
             report.conflicts.append(inst.id)
-        except (WorkflowError, UnknownOrganization) as exc:
+        except StoreError:
+            raise
+        except PartyflowError as exc:
             report.refused.append((inst.id, exc))
+        except Exception as exc:  # a defect must not stop every later instance's deadline
+            _log.exception("tick: instance %s failed", inst.id)
+            report.failed.append((inst.id, exc))
+
+    def _remind_one(self, inst: Instance, now: dt.datetime, report: TickReport) -> None:
+        step = decide_reminder(self.versions.definition(inst), inst, now)
+        self._commit(step, replay_conflicts=False)
+        assert inst.deadline_at is not None
+        report.reminded.append((inst.id, inst.state, inst.deadline_at))
+
+    def _tick_one(self, inst: Instance, now: dt.datetime, report: TickReport) -> None:
+        ctx = self._context(inst)
+        proc = ctx.machine.definition
+        escalates = proc.states[inst.state].escalate
+        step = (decide_escalation(proc, inst, now, self.hierarchy) if escalates
+                else timeout_step(ctx, inst, now))
+        new = self._commit(step, replay_conflicts=False)
+        if escalates:
+            assert new.escalated_to is not None
+            report.escalated.append((inst.id, inst.state, new.escalation, new.escalated_to))
         else:
-            if escalates:
-                assert new.escalated_to is not None
-                report.escalated.append((inst.id, inst.state, new.escalation, new.escalated_to))
-            else:
-                report.fired.append((inst.id, step.trigger, inst.state, new.state))
+            report.fired.append((inst.id, step.trigger, inst.state, new.state))
 
     def _context(self, inst: Instance) -> StepContext:
         read: list[list[AuditRecord]] = []

@@ -137,6 +137,10 @@ class TickReport:
         escalated: ``(instance_id, state, level, organization)`` for each escalation: the
             instance stays in ``state`` and is now the responsibility of ``organization``,
             ``level`` levels above its own.
+        reminded: ``(instance_id, state, deadline_at)`` for each reminder recorded before a
+            deadline (``remind_before``; the instance stays as it is).
+        failed: instances the tick could not handle because of an unexpected error (logged
+            on ``partyflow.tick``), with the error; the tick went on with the others.
     """
 
     now: dt.datetime
@@ -144,6 +148,8 @@ class TickReport:
     conflicts: list[str] = field(default_factory=list)
     refused: list[tuple[str, Exception]] = field(default_factory=list)
     escalated: list[tuple[str, str, int, str]] = field(default_factory=list)
+    reminded: list[tuple[str, str, dt.datetime]] = field(default_factory=list)
+    failed: list[tuple[str, Exception]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

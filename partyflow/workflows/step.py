@@ -24,14 +24,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from partyflow.errors import (
+    ClockWentBack,
     ConditionFailed,
     ConditionFailure,
+    DeadlineError,
     FieldError,
     InvalidEventData,
     Text,
     WorkflowError,
 )
 from partyflow.hierarchy.query import HierarchyView, Organization
+from partyflow.rules.calendar import PeriodError
 from partyflow.rules.definitions import ProcedureDef, RuleSet, TransitionDef
 from partyflow.stores.base import Store
 from partyflow.workflows import authority
@@ -45,6 +48,9 @@ _EMPTY: Mapping[str, Any] = {}
 
 ESCALATE_TRIGGER = "escalate_overdue"
 """The trigger of the audit record an escalation writes (basis H2)."""
+
+REMIND_TRIGGER = "remind_deadline"
+"""The trigger of the audit record a reminder before a deadline writes (no state change)."""
 
 ENGINE_KEY_PREFIX = "partyflow:"
 """The idempotency keys of the engine's own steps (timeouts, escalations, migrations) start
@@ -95,6 +101,8 @@ class Step:
             timeout takes; kept for an escalation or a migration, which leave the state as
             entered (conditions read it as ``entered_at``; deadlines count from it).
         organization: an organization the step adds to the hierarchy (an establishment).
+        deadline_estimated: the deadline was counted on an estimated working-day calendar.
+        remind_at: when a reminder before the deadline is due (None: none, or sent).
     """
 
     before: Instance | None
@@ -118,6 +126,8 @@ class Step:
     at: dt.datetime
     entered_at: dt.datetime
     organization: Organization | None = None
+    deadline_estimated: bool = False
+    remind_at: dt.datetime | None = None
 
 
 @dataclass(slots=True)
@@ -132,8 +142,23 @@ class Sealed:
 
 
 def seal(step: Step) -> Sealed:
-    """The new instance row and its audit record, chained to the previous record's hash."""
+    """The new instance row and its audit record, chained to the previous record's hash.
+
+    Raises:
+        ClockWentBack: the step's time is before the instance's newest record.
+    """
     before = step.before
+    if before is not None:
+        last = before.last_step_at or before.updated_at
+        if step.at < last:
+            raise ClockWentBack(
+                Text(f"时钟倒退：步骤时间 {step.at.isoformat()} 早于实例 {before.id} 最近一条记录的时间 "
+                     f"{last.isoformat()}，审计记录的时间不能倒退，已拒绝",
+                     f"the clock went back: the step's time {step.at.isoformat()} is before "
+                     f"instance {before.id}'s newest record at {last.isoformat()}; audit "
+                     "times never go back, so the step is refused"),
+                last_at=last, at=step.at, instance_id=before.id, procedure=before.procedure,
+                state=before.state, trigger=step.trigger, actor_id=step.actor.id)
     seq = before.version + 1 if before is not None else 1
     prev = before.last_hash if before is not None else ""
     actor = step.actor
@@ -151,7 +176,8 @@ def seal(step: Step) -> Sealed:
         step.instance_id, step.procedure, step.state, step.data, seq, step.rules_version,
         step.rules_hash, before.created_at if before is not None else step.at, step.entered_at,
         step.deadline_at, step.terminal, digest, step.org, step.escalation,
-        step.escalated_to, step.overdue_since)
+        step.escalated_to, step.overdue_since, deadline_estimated=step.deadline_estimated,
+        remind_at=step.remind_at, last_step_at=step.at)
     return Sealed(instance, record, before.version if before is not None else 0,
                   step.organization)
 
@@ -184,12 +210,13 @@ def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], ac
                                           lambda: (actor.id, actor.org))
     if refusal is not None:
         raise refusal
-    deadline = proc.deadline_for(proc.initial, values)
+    deadline_at, estimated, remind_at = timing(proc, proc.initial, values, now, where)
     return Step(
-        None, instance_id, proc.name, proc.initial, values,
-        deadline.add_to(now) if deadline else None, proc.states[proc.initial].terminal,
+        None, instance_id, proc.name, proc.initial, values, deadline_at,
+        proc.states[proc.initial].terminal,
         values.get(proc.organization) if proc.organization else None, 0, None, None,
-        rules.version, rules.content_hash, "start", actor, values, None, None, now, now)
+        rules.version, rules.content_hash, "start", actor, values, None, None, now, now,
+        deadline_estimated=estimated, remind_at=remind_at)
 
 
 def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
@@ -250,10 +277,11 @@ def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
             raise refusal
     new_state = chosen.dest
     stays = new_state == inst.state
-    deadline = proc.deadline_for(new_state, merged)
-    deadline_at = deadline.add_to(now) if deadline else None
-    if stays and inst.overdue_since is not None:
-        deadline_at = inst.deadline_at  # the escalation clock runs on
+    if stays and inst.overdue_since is not None:  # the escalation clock runs on
+        deadline_at, estimated, remind_at = (inst.deadline_at, inst.deadline_estimated,
+                                             inst.remind_at)
+    else:
+        deadline_at, estimated, remind_at = timing(proc, new_state, merged, now, where)
     est = proc.establishes
     established = None
     if est is not None and new_state == est.state and not stays:
@@ -264,7 +292,8 @@ def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
         merged.get(proc.organization) if proc.organization else None,
         inst.escalation if stays else 0, inst.escalated_to if stays else None,
         inst.overdue_since if stays else None, inst.rules_version, inst.rules_hash,
-        trigger, actor, event, chosen.bases, key, now, now, established)
+        trigger, actor, event, chosen.bases, key, now, now, established,
+        deadline_estimated=estimated, remind_at=remind_at)
 
 
 def decide_escalation(proc: ProcedureDef, inst: Instance, now: dt.datetime,
@@ -281,15 +310,65 @@ def decide_escalation(proc: ProcedureDef, inst: Instance, now: dt.datetime,
                  f"{inst.org or '(none given)'} to escalate to"),
             instance_id=inst.id, procedure=inst.procedure, state=inst.state)
     target = chain[level]
-    period = proc.deadline_for(inst.state, inst.data)
-    nxt = period.add_to(inst.deadline_at) if period and level + 1 < len(chain) else None
+    nxt, estimated, remind_at = None, False, None
+    if level + 1 < len(chain):  # the next level's period follows the one that passed
+        nxt, estimated, remind_at = timing(
+            proc, inst.state, inst.data, inst.deadline_at, lambda: {
+                "instance_id": inst.id, "procedure": inst.procedure, "state": inst.state,
+                "trigger": ESCALATE_TRIGGER}, following=True)
     since = inst.overdue_since or inst.deadline_at
     return Step(
         inst, inst.id, inst.procedure, inst.state, inst.data, nxt, inst.terminal, inst.org,
         level, target.org_id, since, inst.rules_version, inst.rules_hash, ESCALATE_TRIGGER,
         SYSTEM_ACTOR, {"escalation": level, "escalated_to": target.org_id,
                        "overdue_since": since.isoformat()},
-        "H2", engine_key("escalate", inst.version), now, inst.updated_at)
+        "H2", engine_key("escalate", inst.version), now, inst.updated_at,
+        deadline_estimated=estimated, remind_at=remind_at)
+
+
+def decide_reminder(proc: ProcedureDef, inst: Instance, now: dt.datetime) -> Step:
+    """The reminder before ``inst``'s deadline (``remind_before``): an audit record, no
+    change of state; the instance's ``remind_at`` is cleared so it is sent once."""
+    assert inst.deadline_at is not None
+    before = proc.reminder_for(inst.state)
+    return Step(
+        inst, inst.id, inst.procedure, inst.state, inst.data, inst.deadline_at, inst.terminal,
+        inst.org, inst.escalation, inst.escalated_to, inst.overdue_since, inst.rules_version,
+        inst.rules_hash, REMIND_TRIGGER, SYSTEM_ACTOR,
+        {"deadline_at": inst.deadline_at.isoformat(),
+         "remind_before": str(before) if before is not None else None},
+        None, engine_key("remind", inst.version), now, inst.updated_at,
+        deadline_estimated=inst.deadline_estimated, remind_at=None)
+
+
+def timing(proc: ProcedureDef, state: str, data: Mapping[str, Any], start: dt.datetime,
+           where: Callable[[], dict[str, Any]], *, following: bool = False,
+           ) -> tuple[dt.datetime | None, bool, dt.datetime | None]:
+    """``state``'s deadline counted from ``start`` by the rules' calendar, whether it is
+    estimated, and when its reminder is due: ``(deadline_at, estimated, remind_at)``.
+
+    With ``following``, the period follows one that passed at ``start`` (an escalation).
+
+    Raises:
+        DeadlineError: the period cannot be read or runs off the calendar.
+    """
+    cal = proc.calendar
+    written: str | None = None
+    try:
+        period = proc.deadline_for(state, data)
+        if period is None:
+            return None, False, None
+        written = str(period)
+        deadline = cal.following(period, start) if following else cal.deadline(period, start)
+        before = proc.reminder_for(state)
+        remind_at = cal.remind_at(before, deadline.at) if before is not None else None
+    except (PeriodError, ValueError, OverflowError) as exc:
+        shown = written or "?"
+        raise DeadlineError(
+            Text(f"状态 {state} 的期限 {shown} 无法从 {start.isoformat()} 起计算：{exc}",
+                 f"the deadline {shown} of state {state} cannot be counted from "
+                 f"{start.isoformat()}: {exc}"), period=written, **where()) from None
+    return deadline.at, deadline.estimated, remind_at
 
 
 def timeout_step(ctx: StepContext, inst: Instance, now: dt.datetime) -> Step:
@@ -360,6 +439,6 @@ def _new_organization(proc: ProcedureDef, inst: Instance, data: Mapping[str, Any
         attrs={"established_by": inst.procedure}, added_by=inst.id)
 
 
-__all__ = ["ENGINE_KEY_PREFIX", "ESCALATE_TRIGGER", "Sealed", "Step", "StepContext",
-           "commit", "decide", "decide_escalation", "decide_start", "engine_key", "seal",
-           "timeout_step"]
+__all__ = ["ENGINE_KEY_PREFIX", "ESCALATE_TRIGGER", "REMIND_TRIGGER", "Sealed", "Step",
+           "StepContext", "commit", "decide", "decide_escalation", "decide_reminder",
+           "decide_start", "engine_key", "seal", "timeout_step", "timing"]
