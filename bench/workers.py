@@ -645,7 +645,8 @@ def _raw_step_params() -> tuple[dict[str, Any], dict[str, Any]]:
         "data": '{"expected":40,"present":33}', "rules_version": "bench-1",
         "rules_hash": h, "updated_at": at, "deadline_at": None, "terminal": False,
         "last_hash": h, "org": None, "escalation": 0, "escalated_to": None,
-        "overdue_since": None, "a_at": at, "a_actor_id": ACTOR.id,
+        "overdue_since": None, "deadline_estimated": False, "remind_at": None,
+        "last_step_at": at, "a_at": at, "a_actor_id": ACTOR.id,
         "a_actor_role": ACTOR.role, "a_actor_org": ACTOR.org, "a_rules_version":
         "bench-1", "a_rules_hash": h, "a_idempotency_key": None, "a_prev_hash": h,
         "a_hash": h}

@@ -208,6 +208,12 @@ class _StaleOnce(Store):
     def overdue(self, now, after, limit):  # type: ignore[no-untyped-def]
         return self.inner.overdue(now, after, limit)
 
+    def reminders_due(self, now, after, limit):  # type: ignore[no-untyped-def]
+        return self.inner.reminders_due(now, after, limit)
+
+    def due_between(self, start, end, after, limit):  # type: ignore[no-untyped-def]
+        return self.inner.due_between(start, end, after, limit)
+
     def instances(self, procedure=None, *, open_only=False, batch=1000):  # type: ignore[no-untyped-def]
         return self.inner.instances(procedure, open_only=open_only, batch=batch)
 

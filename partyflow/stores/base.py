@@ -165,6 +165,23 @@ class Store(ABC):
         ``(deadline_at, id)`` and starting after ``after``."""
 
     @abstractmethod
+    def reminders_due(
+        self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
+    ) -> list[Instance]:
+        """Open instances whose reminder is due (``remind_at`` at or before ``now``) and whose
+        deadline has not passed (``deadline_at`` after ``now``), ordered by
+        ``(remind_at, id)`` and starting after ``after``; at most ``limit``."""
+
+    @abstractmethod
+    def due_between(
+        self, start: dt.datetime, end: dt.datetime, after: tuple[dt.datetime, str] | None,
+        limit: int,
+    ) -> list[Instance]:
+        """Open instances whose deadline is after ``start`` and at or before ``end`` ("due
+        within N days": ``start`` now, ``end`` N days on), ordered by ``(deadline_at, id)``
+        and starting after ``after``; at most ``limit``."""
+
+    @abstractmethod
     def instances(self, procedure: str | None = None, *, open_only: bool = False,
                   batch: int = 1000) -> Iterator[Instance]:
         """Stream instances by id, ``batch`` rows at a time."""

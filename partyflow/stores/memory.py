@@ -117,6 +117,32 @@ class MemoryStore(Store):
         due.sort(key=lambda i: (i.deadline_at, i.id))
         return due[:limit]
 
+    def reminders_due(
+        self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
+    ) -> list[Instance]:
+        with self._lock:
+            due = [
+                i for i in self._instances.values()
+                if not i.terminal and i.remind_at is not None and i.remind_at <= now
+                and i.deadline_at is not None and i.deadline_at > now
+                and (after is None or (i.remind_at, i.id) > after)
+            ]
+        due.sort(key=lambda i: (i.remind_at, i.id))
+        return due[:limit]
+
+    def due_between(
+        self, start: dt.datetime, end: dt.datetime, after: tuple[dt.datetime, str] | None,
+        limit: int,
+    ) -> list[Instance]:
+        with self._lock:
+            due = [
+                i for i in self._instances.values()
+                if not i.terminal and i.deadline_at is not None and start < i.deadline_at <= end
+                and (after is None or (i.deadline_at, i.id) > after)
+            ]
+        due.sort(key=lambda i: (i.deadline_at, i.id))
+        return due[:limit]
+
     def instances(self, procedure: str | None = None, *, open_only: bool = False,
                   batch: int = 1000) -> Iterator[Instance]:
         with self._lock:

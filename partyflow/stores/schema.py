@@ -55,7 +55,11 @@ instances_table = sa.Table(
     sa.Column("escalation", sa.Integer, nullable=False, server_default="0"),
     sa.Column("escalated_to", sa.String(200), nullable=True),
     sa.Column("overdue_since", UtcDateTime, nullable=True),
+    sa.Column("deadline_estimated", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("remind_at", UtcDateTime, nullable=True),
+    sa.Column("last_step_at", UtcDateTime, nullable=True),
     sa.Index("ix_pf_instances_deadline", "deadline_at", "id"),
+    sa.Index("ix_pf_instances_remind", "remind_at", "id"),
     sa.Index("ix_pf_instances_procedure_state", "procedure", "state"),
     sa.Index("ix_pf_instances_org", "org"),
 )
@@ -96,7 +100,8 @@ audit_table = sa.Table(
 INSTANCE_COLS = [c.name for c in instances_table.columns]
 AUDIT_COLS = [c.name for c in audit_table.columns]
 ORG_COLS = [c.name for c in organizations_table.columns]
-TIME_COLS = frozenset({"created_at", "updated_at", "deadline_at", "overdue_since", "at",
-                        "a_at", "b_now", "b_after_at"})
+TIME_COLS = frozenset({"created_at", "updated_at", "deadline_at", "overdue_since", "remind_at",
+                        "last_step_at", "at", "a_at", "b_now", "b_after_at", "b_start",
+                        "b_end"})
 JSON_COLS = frozenset({"data", "a_data", "attrs"})
 """Parameters holding times (converted per dialect) and JSON (canonical text)."""

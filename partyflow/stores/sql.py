@@ -213,11 +213,13 @@ class SqlStore(Store):
     def _instance(self, row: Sequence[Any]) -> Instance:
         (iid, procedure, state, data, version, rules_version, rules_hash, created_at,
          updated_at, deadline_at, terminal, last_hash, org, escalation, escalated_to,
-         overdue_since) = row
+         overdue_since, deadline_estimated, remind_at, last_step_at) = row
         return Instance(iid, procedure, state, json.loads(data), version, rules_version,
                         rules_hash, self._time(created_at), self._time(updated_at),  # type: ignore[arg-type]
                         self._time(deadline_at), bool(terminal), last_hash, org,
-                        int(escalation), escalated_to, self._time(overdue_since))
+                        int(escalation), escalated_to, self._time(overdue_since),
+                        bool(deadline_estimated), self._time(remind_at),
+                        self._time(last_step_at))
 
     @staticmethod
     def _org(row: Sequence[Any]) -> Organization:
@@ -382,6 +384,8 @@ class SqlStore(Store):
             "org": instance.org, "escalation": instance.escalation,
             "escalated_to": instance.escalated_to, "overdue_since": instance.overdue_since,
             "rules_version": instance.rules_version, "rules_hash": instance.rules_hash,
+            "deadline_estimated": instance.deadline_estimated, "remind_at": instance.remind_at,
+            "last_step_at": instance.last_step_at,
         }
         if self._pg and organization is None:
             params.update({f"a_{c}": getattr(record, c) for c in AUDIT_COLS})
@@ -469,6 +473,31 @@ class SqlStore(Store):
         if after is not None:
             key = "overdue_after"
             params.update(b_after_at=after[0], b_after_id=after[1])
+        rows = self._read(lambda c: self._run(c, key, params).fetchall())
+        return [self._instance(r) for r in rows]
+
+    def reminders_due(
+        self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
+    ) -> list[Instance]:
+        params: dict[str, Any] = {"b_now": now, "b_limit": limit}
+        key = "reminders_due"
+        if after is not None:
+            key = "reminders_due_after"
+            params.update(b_after_at=after[0], b_after_id=after[1])
+        rows = self._read(lambda c: self._run(c, key, params).fetchall())
+        return [self._instance(r) for r in rows]
+
+    def due_between(
+        self, start: dt.datetime, end: dt.datetime, after: tuple[dt.datetime, str] | None,
+        limit: int,
+    ) -> list[Instance]:
+        params: dict[str, Any] = {"b_end": end, "b_limit": limit}
+        key = "due_between"
+        if after is not None and after[0] > start:  # else every row in range is after it
+            key = "due_between_after"  # and past ``after`` is past ``start``
+            params.update(b_after_at=after[0], b_after_id=after[1])
+        else:
+            params["b_start"] = start
         rows = self._read(lambda c: self._run(c, key, params).fetchall())
         return [self._instance(r) for r in rows]
 

@@ -35,7 +35,8 @@ STATEMENTS: dict[str, Any] = {
             terminal=_p("terminal"), last_hash=_p("last_hash"), org=_p("org"),
             escalation=_p("escalation"), escalated_to=_p("escalated_to"),
             overdue_since=_p("overdue_since"), rules_version=_p("rules_version"),
-            rules_hash=_p("rules_hash")),
+            rules_hash=_p("rules_hash"), deadline_estimated=_p("deadline_estimated"),
+            remind_at=_p("remind_at"), last_step_at=_p("last_step_at")),
     "insert_instance": instances_table.insert().values(
         {c: _p(c) for c in INSTANCE_COLS}),
     "insert_audit": audit_table.insert().values({c: _p(c) for c in AUDIT_COLS}),
@@ -49,6 +50,24 @@ STATEMENTS: dict[str, Any] = {
     .where(_I.terminal.is_(False), _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"),
            sa.or_(_I.deadline_at > _p("b_after_at"),
                   sa.and_(_I.deadline_at == _p("b_after_at"), _I.id > _p("b_after_id"))))
+    .order_by(_I.deadline_at, _I.id).limit(_p("b_limit")),
+    # keyset pages: the row value ``(col, id) > (after)`` is a range on the index's two
+    # columns, so a page starts at ``after`` even among many equal times (``col > at OR
+    # (col = at AND id > after_id)`` is a filter over every row before the page).
+    # ``due_between_after`` is for an ``after`` past ``start``, which then bounds it alone.
+    "reminders_due": sa.select(instances_table)
+    .where(_I.terminal.is_(False), _I.remind_at <= _p("b_now"), _I.deadline_at > _p("b_now"))
+    .order_by(_I.remind_at, _I.id).limit(_p("b_limit")),
+    "reminders_due_after": sa.select(instances_table)
+    .where(_I.terminal.is_(False), _I.remind_at <= _p("b_now"), _I.deadline_at > _p("b_now"),
+           sa.tuple_(_I.remind_at, _I.id) > sa.tuple_(_p("b_after_at"), _p("b_after_id")))
+    .order_by(_I.remind_at, _I.id).limit(_p("b_limit")),
+    "due_between": sa.select(instances_table)
+    .where(_I.terminal.is_(False), _I.deadline_at > _p("b_start"), _I.deadline_at <= _p("b_end"))
+    .order_by(_I.deadline_at, _I.id).limit(_p("b_limit")),
+    "due_between_after": sa.select(instances_table)
+    .where(_I.terminal.is_(False), _I.deadline_at <= _p("b_end"),
+           sa.tuple_(_I.deadline_at, _I.id) > sa.tuple_(_p("b_after_at"), _p("b_after_id")))
     .order_by(_I.deadline_at, _I.id).limit(_p("b_limit")),
     "rules_source": sa.select(rules_table.c.source)
     .where(rules_table.c.content_hash == _p("b_hash")),

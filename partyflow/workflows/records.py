@@ -67,6 +67,13 @@ class Instance:
         escalated_to: the organization it is escalated to, or None.
         overdue_since: when the current state's deadline passed without a step (states
             with ``escalate: true``), or None.
+        deadline_estimated: whether ``deadline_at`` was computed on an estimated working-day
+            calendar (a year whose State Council holiday notice is not yet in the data).
+        remind_at: when a reminder before the current deadline is due; None when none is
+            due or it was already sent.
+        last_step_at: the ``at`` time of the newest audit record (so a step whose clock went
+            backwards can be refused); None for rows written before it was kept, whose
+            ``updated_at`` stands in.
     """
 
     id: str
@@ -85,6 +92,9 @@ class Instance:
     escalation: int = 0
     escalated_to: str | None = None
     overdue_since: dt.datetime | None = None
+    deadline_estimated: bool = False
+    remind_at: dt.datetime | None = None
+    last_step_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
