@@ -5,9 +5,11 @@ The public API is this module's ``__all__``; everything else is internal.
 
 from partyflow.errors import (
     AuditChainBroken,
+    ClockWentBack,
     ConcurrentUpdate,
     ConditionFailed,
     ConditionFailure,
+    DeadlineError,
     FieldError,
     HierarchyError,
     IdempotencyConflict,
@@ -37,6 +39,7 @@ from partyflow.policy import (
     load_migration_map,
     migrate,
 )
+from partyflow.rules.calendar import Calendar, Deadline
 from partyflow.rules.definitions import (
     AuthorityDef,
     ConditionDef,
@@ -49,7 +52,7 @@ from partyflow.rules.definitions import (
     TransitionDef,
 )
 from partyflow.rules.diff import Change, DiffWarning, RulesDiff, diff_rules
-from partyflow.rules.durations import Duration
+from partyflow.rules.durations import MAX_PERIOD, Duration
 from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
 from partyflow.stores import MemoryStore, Store, open_store
 from partyflow.workflows.clock import Clock, ManualClock, SystemClock
@@ -66,17 +69,22 @@ from partyflow.workflows.records import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "MAX_PERIOD",
     "Actor",
     "AuditChainBroken",
     "AuditRecord",
     "AuthorityDef",
+    "Calendar",
     "ChainLink",
     "Change",
     "Clock",
+    "ClockWentBack",
     "ConcurrentUpdate",
     "ConditionDef",
     "ConditionFailed",
     "ConditionFailure",
+    "Deadline",
+    "DeadlineError",
     "DiffWarning",
     "Duration",
     "Engine",

@@ -76,7 +76,7 @@ def test_at_most_three_months_is_counted_by_the_calendar(
     else:
         with pytest.raises(ConditionFailed) as refused:
             engine.fire(inst.id, "receive", RECEIVER)
-        assert "P3M" in refused.value.failures[0].message.en
+        assert "P3M" in refused.value.failures[0].text.en
 
 
 @pytest.mark.parametrize("validity", ["P9000Y", "P101Y", "P1DT12H"])

@@ -15,8 +15,8 @@ from types import MappingProxyType
 from typing import Any
 
 from partyflow.errors import (
-    DeadlineError,
     ConcurrentUpdate,
+    DeadlineError,
     InstanceNotFound,
     RulesVersionUnavailable,
     Text,

@@ -77,7 +77,7 @@ class Calendar:
                 return Deadline((start + period.exact_part).astimezone(_UTC), None)
             return self._after(self.local_date(start), period)
         except (OverflowError, ValueError) as exc:
-            raise PeriodError(f"{period} from {start.isoformat()}: {exc}") from None
+            raise PeriodError(str(exc)) from None
 
     def following(self, period: Duration, previous: dt.datetime) -> Deadline:
         """The deadline of the period that follows one that passed at ``previous`` (the next
@@ -87,7 +87,7 @@ class Calendar:
         try:
             return self._after(self.local_date(previous) - _DAY, period)
         except (OverflowError, ValueError) as exc:
-            raise PeriodError(f"{period} after {previous.isoformat()}: {exc}") from None
+            raise PeriodError(str(exc)) from None
 
     def remind_at(self, before: Duration, deadline: dt.datetime) -> dt.datetime:
         """When a reminder ``before`` a deadline is due: ``PT24H`` before it exactly; ``P3D``
@@ -114,7 +114,7 @@ class Calendar:
             first = self.local_date(at)
             return self._last_day(first, period)[0] - first
         except (OverflowError, ValueError) as exc:
-            raise PeriodError(f"{period} from {at.isoformat()}: {exc}") from None
+            raise PeriodError(str(exc)) from None
 
     def _after(self, first: dt.date, period: Duration) -> Deadline:
         last, estimated = self._last_day(first, period)

@@ -499,11 +499,11 @@ class Checker:
             return
         if st.deadline in proc.inputs:
             inp = proc.inputs[st.deadline]
-            if inp.type != "duration" or inp.default is None:
+            if inp.type != "duration" or (inp.default is None and inp.default_from is None):
                 self.add("deadline_input", (*loc, "deadline"),
-                         f"输入字段 “{st.deadline}” 用作期限时，必须是 duration 类型并有默认值（default）",
+                         f"输入字段 “{st.deadline}” 用作期限时，必须是 duration 类型并有默认值（default 或 default_from）",
                          f"input '{st.deadline}' used as a deadline must be a duration with a "
-                         "default")
+                         "default (default or default_from)")
             return
         # a parameter whose own problem is already reported is in self.broken
         self._period(proc, st.deadline, (*loc, "deadline"), ("或输入字段", " or input"))

@@ -11,6 +11,7 @@ import dataclasses
 import types
 
 from partyflow.rules import schema as s
+from partyflow.rules.calendar import Calendar
 from partyflow.rules.definitions import (
     AuthorityDef,
     ConditionDef,
@@ -23,7 +24,6 @@ from partyflow.rules.definitions import (
     TransitionDef,
     build_procedure,
 )
-from partyflow.rules.calendar import Calendar
 from partyflow.rules.durations import Duration
 from partyflow.rules.expressions import compile_expression, parse_template
 from partyflow.rules.working_days import WorkingDays

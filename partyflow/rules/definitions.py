@@ -183,12 +183,7 @@ class InputDef:
                     pass
             raise _type_error(kind, value)
         if kind == "duration":
-            period = value if isinstance(value, Duration) else None
-            if period is None and isinstance(value, str) and len(value) <= 100:
-                try:
-                    period = Duration.parse(value)
-                except ValueError:
-                    pass
+            period = value if isinstance(value, Duration) else _period_or_none(value)
             if period is None:
                 raise _type_error(kind, value)
             problem = period_problem(period)
@@ -222,6 +217,15 @@ class InputDef:
             "duration": "P1D", "enum": self.values[0] if self.values else "x",
         }.get(kind or "str", "x")
         return [one] if self.type == "list" else one
+
+
+def _period_or_none(value: Any) -> Duration | None:
+    if not isinstance(value, str) or len(value) > 100:
+        return None
+    try:
+        return Duration.parse(value)
+    except ValueError:
+        return None
 
 
 def _type_error(kind: str, value: Any) -> ValueError:

@@ -67,14 +67,15 @@ class WorkingDays:
     def _estimated_holidays(self, year: int) -> frozenset[dt.date]:
         days = self._estimates.get(year)
         if days is None:
-            import holidays as statutory  # noqa: PLC0415 - only for years with no notice
+            import holidays as statutory
 
-            days = self._estimates[year] = frozenset(statutory.China(years=year))
+            china: Any = statutory.country_holidays("CN", years=year)
+            days = self._estimates[year] = frozenset(china)
         return days
 
 
 def _notices() -> Any:
-    import chinese_calendar  # noqa: PLC0415 - imported when a working day is first asked
+    import chinese_calendar
 
     return chinese_calendar
 

@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping
+from functools import partial
 from typing import Any
 
 from partyflow.errors import (
@@ -269,13 +270,13 @@ class Engine:
             for inst in reminders:
                 assert inst.remind_at is not None
                 after = (inst.remind_at, inst.id)
-                self._isolated(inst, report, lambda i=inst: self._remind_one(i, moment, report))
+                self._isolated(inst, report, partial(self._remind_one, inst, moment, report))
         after = None
         while due := self.store.overdue(moment, after, batch):
             for inst in due:
                 assert inst.deadline_at is not None
                 after = (inst.deadline_at, inst.id)
-                self._isolated(inst, report, lambda i=inst: self._tick_one(i, moment, report))
+                self._isolated(inst, report, partial(self._tick_one, inst, moment, report))
         return report
 
     def due_within(self, period: str, now: dt.datetime | None = None, *,

@@ -367,7 +367,8 @@ def timing(proc: ProcedureDef, state: str, data: Mapping[str, Any], start: dt.da
         raise DeadlineError(
             Text(f"状态 {state} 的期限 {shown} 无法从 {start.isoformat()} 起计算：{exc}",
                  f"the deadline {shown} of state {state} cannot be counted from "
-                 f"{start.isoformat()}: {exc}"), period=written, **where()) from None
+                 f"{start.isoformat()}: {exc}"), period=written,
+            **{**where(), "state": state}) from None
     return deadline.at, deadline.estimated, remind_at
 
 
