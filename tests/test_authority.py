@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -28,6 +29,7 @@ from .conftest import FIXTURES, ROOT
 
 AUTHORITY = FIXTURES / "authority.yaml"
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 # examples/hierarchy.csv: xinghai (city) > dongcheng (district) > dongcheng-street (street)
 # > xingguang (community, secretary 吴晓梅); hepingli-street is another street of dongcheng.
@@ -158,17 +160,22 @@ def test_overdue_escalates_one_level_per_period_and_is_audited(h_engine: Engine)
     h_engine.fire(iid, "check", SECRETARY)
     h_engine.fire(iid, "submit", STREET)
     assert h_engine.tick().escalated == []
-    clock.advance("P10D")
+    # submitted 2 March (17:00 Beijing): P10D ends with 12 March, 24:00 local (C1–C3)
+    clock.set(dt.datetime(2026, 3, 12, 23, 59, tzinfo=BEIJING))
+    assert h_engine.tick().escalated == []
+    clock.set(dt.datetime(2026, 3, 13, tzinfo=BEIJING))
     assert h_engine.tick().escalated == [(iid, "in_review", 1, "dongcheng-street")]
     assert h_engine.tick().escalated == []  # not again within the same period
-    clock.advance("P10D")
+    clock.set(dt.datetime(2026, 3, 22, 23, 59, tzinfo=BEIJING))  # the next period's last day
+    assert h_engine.tick().escalated == []
+    clock.set(dt.datetime(2026, 3, 23, tzinfo=BEIJING))
     assert h_engine.tick().escalated == [(iid, "in_review", 2, "dongcheng")]
-    clock.advance("P10D")
+    clock.set(dt.datetime(2026, 4, 2, tzinfo=BEIJING))
     assert h_engine.tick().escalated == [(iid, "in_review", 3, "xinghai")]
     inst = h_engine.get(iid)
     assert (inst.state, inst.escalation, inst.escalated_to, inst.deadline_at) == (
         "in_review", 3, "xinghai", None)  # the top: nothing further to escalate to
-    assert inst.overdue_since == T0 + dt.timedelta(days=10)
+    assert inst.overdue_since == dt.datetime(2026, 3, 13, tzinfo=BEIJING)
     clock.advance("P10D")
     assert h_engine.tick().escalated == []
     escalations = [r for r in h_engine.history(iid) if r.trigger == "escalate_overdue"]
@@ -192,7 +199,7 @@ def test_report_counts_open_overdue_and_escalated_per_subtree(h_engine: Engine) 
     h_engine.fire(late, "submit", STREET)
     _start(h_engine, "chaoyang")
     _start(h_engine, "xinjie-north")  # another district
-    clock.advance("P10D")
+    clock.advance("P11D")
     h_engine.tick()
     rows = {(r.procedure, r.state): (r.open, r.overdue, r.escalated)
             for r in h_engine.report("dongcheng-street")}

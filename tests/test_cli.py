@@ -87,7 +87,8 @@ def test_diagram_mermaid_and_dot(cli: CliRun) -> None:
     code, out, _ = cli("diagram", "mini_election", "--rules", str(MINI))
     assert code == 0
     assert out.startswith("stateDiagram-v2")
-    assert 'state "上级审批 (under_review) ⏱ review_within → escalate" as under_review' in out
+    assert ('state "上级审批 (under_review) ⏱ review_within = P1M (1个月) → escalate" as under_review'
+            in out)
     assert "convened --> voted: vote [secretary] 当 exceeds(present, expected, " \
            "election_quorum)" in out
     assert "approved --> [*]" in out

@@ -27,7 +27,9 @@ def test_import_then_report_as_table_and_csv(cli: CliRun, clock: FakeClock,
         inst = engine.start("branch_establishment", {"full_members": 9, "org_form": "branch",
                                                      "parent_org": parent}, unit)
         engine.fire(inst.id, "submit", unit)
-    clock.advance("P1M")
+    clock.advance("P1M")  # 2 April 08:00 in Beijing: the last day of the period, in time
+    assert engine.tick().escalated == []
+    clock.advance("P1D")
     assert len(engine.tick().escalated) == 3
     engine.store.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -34,6 +35,8 @@ from partyflow.workflows.step import StepContext, commit, seal, timeout_step
 
 from .conftest import MINI
 from .edits import edited_rules
+
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 def _to_review(engine: Engine, secretary: Actor) -> Instance:
@@ -269,11 +272,12 @@ def test_retry_that_races_its_own_first_attempt_replays(mini_rules: RuleSet, sto
 
 def test_deadline_fires_on_tick(engine: Engine, secretary: Actor, clock: FakeClock) -> None:
     inst = _to_review(engine, secretary)
-    assert inst.deadline_at == dt.datetime(2026, 2, 1, tzinfo=dt.UTC)  # P1M, calendar month
+    # entered 1 January 08:00 Beijing time: P1M ends with 1 February, 24:00 local (C1–C3)
+    assert inst.deadline_at == dt.datetime(2026, 2, 2, tzinfo=BEIJING)
     assert engine.tick().fired == []
-    clock.set(dt.datetime(2026, 1, 31, 23, 59, tzinfo=dt.UTC))
+    clock.set(dt.datetime(2026, 2, 1, 23, 59, tzinfo=BEIJING))  # the last day, still in time
     assert engine.tick().fired == []
-    clock.set(dt.datetime(2026, 2, 1, tzinfo=dt.UTC))
+    clock.set(dt.datetime(2026, 2, 2, tzinfo=BEIJING))
     report = engine.tick()
     assert report.fired == [(inst.id, "escalate", "under_review", "escalated")]
     after = engine.get(inst.id)
@@ -393,7 +397,7 @@ def test_public_api_is_pinned() -> None:
         "ProcedureDef", "RuleSet", "RulesError", "RulesVersionUnavailable", "Store",
         "SystemClock", "Text", "TickReport", "AuthorityDef", "ConditionDef", "EstablishesDef",
         "InputDef", "ParameterDef", "StateDef", "TransitionDef", "HierarchyView", "Org",
-        "ManualClock",
+        "ManualClock", "Calendar", "ClockWentBack", "Deadline", "DeadlineError", "MAX_PERIOD",
         "UnknownProcedure", "UsageError", "WorkflowError", "__version__", "check_rules_text",
         "load_rules", "load_rules_text", "open_store",
         "ChainLink", "Hierarchy", "HierarchyError", "Organization", "ReportRow",
@@ -426,8 +430,9 @@ def test_deadline_from_instance_data(store: Store, clock: FakeClock) -> None:
     sender, receiver = Actor("s", "sender"), Actor("r", "receiver")
     short = engine.start("letter", {"validity": "P10D"}, sender)
     default = engine.start("letter", {}, sender)
-    assert short.deadline_at == clock.now() + dt.timedelta(days=10)
-    assert default.deadline_at == clock.now() + dt.timedelta(days=30)
+    # from 1 January (Beijing): the last days are 11 and 31 January, ending at 24:00 local
+    assert short.deadline_at == dt.datetime(2026, 1, 12, tzinfo=BEIJING)
+    assert default.deadline_at == dt.datetime(2026, 2, 1, tzinfo=BEIJING)
     assert default.data["validity"] == "P30D"
     too_long = engine.start("letter", {"validity": "P4M"}, sender)
     with pytest.raises(ConditionFailed) as exc:
@@ -474,7 +479,10 @@ def test_conditions_see_the_current_deadline(store: Store, clock: FakeClock) -> 
     inst = engine.start("letter", {"validity": "P10D"}, sender)
     with pytest.raises(ConditionFailed, match="尚未到期"):
         engine.fire(inst.id, "expire", sender)
-    clock.advance("P10D")
+    clock.advance("P10D")  # 11 January 08:00 in Beijing: the last day, not yet overdue
+    with pytest.raises(ConditionFailed, match="尚未到期"):
+        engine.fire(inst.id, "expire", sender)
+    clock.set(dt.datetime(2026, 1, 12, tzinfo=BEIJING))
     assert engine.fire(inst.id, "expire", sender).state == "expired"
 
 

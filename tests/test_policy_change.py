@@ -6,10 +6,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from partyflow import Actor, Engine, RulesError, RuleSet, load_rules, load_rules_text
+from partyflow import Actor, ClockWentBack, Engine, RulesError, RuleSet, load_rules, load_rules_text
 from partyflow.policy import (
     MIGRATE_TRIGGER,
     impact,
@@ -181,9 +182,15 @@ def test_apply_moves_instances_with_audit_records_and_they_run_on(
         engine.verify(iid)
     # the new deadline counts from when the state was entered, under the new rules
     review = engine.get(ids["review"])
-    assert review.deadline_at == review.updated_at + dt.timedelta(days=10)
+    # entered 2 March, 17:00 Beijing: P10D ends with 12 March, 24:00 local (RULES.md C1–C3)
+    assert review.updated_at == T0
+    assert review.deadline_at == dt.datetime(2026, 3, 13, tzinfo=ZoneInfo("Asia/Shanghai"))
     # an engine on the new rules fires on migrated instances; the finished one stays on test-1
     new_engine = Engine(new_rules, store=engine.store, clock=FakeClock(T0))
+    with pytest.raises(ClockWentBack):  # before the migration's own record: refused
+        new_engine.fire(ids["voted"], "report", SEC)
+    new_engine = Engine(new_rules, store=engine.store,
+                        clock=FakeClock(T0 + dt.timedelta(days=1)))
     assert new_engine.fire(ids["voted"], "report", SEC).state == "under_review"
     assert new_engine.fire(ids["review"], "approve", SEC).state == "approved"
     assert engine.get(ids["done"]).rules_version == "test-1"
@@ -273,7 +280,8 @@ def test_config_quorum_and_deadline_change_on_demo_like_data(tmp_path: Path) -> 
     moved = migrate(engine.store, new, mapping, apply=True, now=T0)
     assert moved.count("moved") == 4
     assert all(engine.get(i).rules_version == "2026.2" for i in [*small, big, reviewing])
-    assert dataclasses.replace(engine.get(reviewing)).deadline_at == T0 + dt.timedelta(days=10)
+    assert dataclasses.replace(engine.get(reviewing)).deadline_at == dt.datetime(
+        2026, 3, 13, tzinfo=ZoneInfo("Asia/Shanghai"))  # the last day 12 March (C1–C3)
 
 
 def test_cli_diff_impact_and_migrate(mini_rules: RuleSet, tmp_path: Path,

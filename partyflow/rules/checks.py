@@ -463,9 +463,10 @@ class Checker:
         except ValueError:
             szh, sen = suggest(value, proc.parameters)
             self.add("duration_format", loc,
-                     f"“{value}” 既不是期限（如 P30D、P5WD），也不是 duration 参数{what[0]}{szh}",
-                     f"'{value}' is neither a period (e.g. P30D, P5WD) nor a duration "
-                     f"parameter{what[1]}{sen}")
+                     f"“{value}” 既不是 ISO-8601 期限（如 P30D）或工作日期限（如 P5WD），也不是 duration "
+                     f"参数{what[0]}{szh}",
+                     f"'{value}' is neither an ISO-8601 duration (e.g. P30D) or working days "
+                     f"(e.g. P5WD) nor a duration parameter{what[1]}{sen}")
             return
         problem = period_problem(period)
         if problem is not None:
