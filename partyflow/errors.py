@@ -15,8 +15,10 @@ The tree::
      │    ├── ConditionFailed      a condition is false; ``.failures`` has every message
      │    ├── ConcurrentUpdate     another writer changed the instance first; nothing was written
      │    ├── IdempotencyConflict  the idempotency key was already used for another step
-     │    └── RulesVersionUnavailable  an instance's pinned rules are not in the store, or
-     │                             their stored text no longer matches their content hash
+     │    ├── RulesVersionUnavailable  an instance's pinned rules are not in the store, or
+     │    │                        their stored text no longer matches their content hash
+     │    ├── DeadlineError        a deadline cannot be counted (its period runs off the calendar)
+     │    └── ClockWentBack        the step's time is before the instance's newest audit record
      ├── StoreError                the database failed; ``outcome_unknown`` if during the commit
      ├── AuditChainBroken          an audit trail was edited, deleted or reordered
      └── UsageError                the library was called wrongly (e.g. a naive datetime)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from partyflow.cli.render import audit_table
+from partyflow.cli.render import audit_table, deadline_text
 from partyflow.errors import Lang, WorkflowError
 from partyflow.hierarchy import load_hierarchy_text
 from partyflow.rules.definitions import RuleSet
@@ -71,9 +71,11 @@ def run_demo(rules: RuleSet, db: Path, lang: Lang, console: Console) -> None:
 
     inst = engine.start(PROCEDURE, {**request, "full_members": 9}, unit)
     engine.fire(inst.id, "submit", unit, idempotency_key="req-2026-031")
-    engine.fire(inst.id, "submit", unit, idempotency_key="req-2026-031")  # a retry: no-op
-    say("✓ 报送请示（重复提交被幂等键识别，只记一次）",
-        "✓ submitted (the retried request was recognised by its idempotency key)")
+    submitted = engine.fire(inst.id, "submit", unit, idempotency_key="req-2026-031")  # a retry
+    due = deadline_text(submitted, rules.calendar)
+    say(f"✓ 报送请示（重复提交被幂等键识别，只记一次）；批复期限：{due.zh}",
+        f"✓ submitted (the retried request was recognised by its idempotency key); the reply "
+        f"is due {due.en}")
     attempt("街道不说明理由就退回", "street rejects without a reason",
             lambda: engine.fire(inst.id, "reject", street))
     attempt("不是直接上级的街道党工委批复", "a street committee that is not the superior approves",

@@ -8,6 +8,7 @@ commands (``partyflow.cli.commands``) and the demo (``partyflow.cli.demo``) both
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -20,13 +21,33 @@ from partyflow.errors import Lang, Text
 
 if TYPE_CHECKING:  # result types only; importing them would load rules change for `validate`
     from partyflow.policy import ImpactReport, MigrationReport
+    from partyflow.rules.calendar import Calendar
     from partyflow.rules.definitions import RuleSet
     from partyflow.rules.diff import RulesDiff
-    from partyflow.workflows.records import AuditRecord, Organization, ReportRow
+    from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
 
 
 def _head(zh: str, en: str, lang: Lang) -> str:
     return zh if lang == "zh" else en
+
+
+def deadline_text(inst: Instance, calendar: Calendar) -> Text:
+    """An instance's deadline as people read it: its local last day, the zone, and whether it
+    was counted on an estimated calendar (C5)."""
+    if inst.deadline_at is None:
+        return Text("无期限", "no deadline")
+    local = inst.deadline_at.astimezone(calendar.zone)
+    if local.time() == dt.time(0):  # a calendar period: through its last day
+        last = (local - dt.timedelta(days=1)).date().isoformat()
+        zh = f"{last} 24 时（{calendar.time_zone}）止"
+        en = f"by the end of {last} ({calendar.time_zone})"
+    else:  # an exact period
+        shown = local.strftime("%Y-%m-%d %H:%M")
+        zh, en = f"{shown}（{calendar.time_zone}）前", f"before {shown} ({calendar.time_zone})"
+    if inst.deadline_estimated:
+        zh += "，按估算的节假日安排计算"
+        en += ", counted on an estimated holiday calendar"
+    return Text(zh, en)
 
 
 def audit_table(records: Iterable[AuditRecord], lang: Lang, title: str) -> Table:

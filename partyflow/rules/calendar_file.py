@@ -89,7 +89,8 @@ def read(spec: s.CalendarSpec, doc: YamlDocument, file: str,
     try:
         model = s.CalendarOverrides.model_validate(data)
     except ValidationError as exc:
-        problems.extend(schema_problems(odoc, shown, exc, set(), root=s.CalendarOverrides))
+        problems.extend(schema_problems(odoc, shown, exc, {p.loc for p in problems},
+                                        root=s.CalendarOverrides))
         return None, text, None, problems
     both = set(model.holidays) & set(model.working_days)
     for i, day in enumerate(model.working_days):
