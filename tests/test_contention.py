@@ -32,6 +32,7 @@ import pytest
 WORKERS = 8
 INSTANCES = 12
 STEPS = ("start", "vote", "report", "approve")
+START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 TICK_AT = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini.yaml"
 
@@ -45,10 +46,12 @@ def _worker(url: str, me: int, ids: list[str], barrier: Any, out: Any) -> None:
         ConcurrentUpdate,
         Engine,
         InvalidTrigger,
+        ManualClock,
         load_rules,
     )
 
-    engine = Engine(load_rules(MINI), store=url)
+    clock = ManualClock(START)  # every worker's steps at START, the tick and after at TICK_AT
+    engine = Engine(load_rules(MINI), store=url, clock=clock)
     secretary = Actor(f"sec-{me}", "secretary", "community-1")
     superior = Actor(f"sup-{me}", "superior", "street-1")
     requester = Actor("sec-report", "secretary", "community-1")  # the one report request
@@ -91,7 +94,8 @@ def _worker(url: str, me: int, ids: list[str], barrier: Any, out: Any) -> None:
         for step in STEPS:
             if step == "approve":  # the timeouts first: every worker ticks at once
                 barrier.wait(60)
-                report = engine.tick(TICK_AT)
+                clock.set(TICK_AT)
+                report = engine.tick()
                 results += [("tick", iid, "won") for iid, *_ in report.fired]
                 results += [("tick", iid, "conflict") for iid in report.conflicts]
                 results += [("tick", iid, f"refused:{exc}") for iid, exc in report.refused]
