@@ -378,7 +378,9 @@ class AuditChainBroken(PartyflowError):
         instance_id: the instance.
         seq: the first sequence number at which the chain breaks.
         reason: a slug: ``hash_mismatch``, ``link_mismatch``, ``sequence_gap``,
-            ``head_mismatch`` or ``empty``.
+            ``state_discontinuity`` (a record does not start where the previous ended),
+            ``time_went_back``, ``head_mismatch``, ``state_mismatch`` (the stored row is not
+            the one the last record sealed) or ``empty``.
     """
 
     def __init__(self, text: Text, *, instance_id: str, seq: int, reason: str) -> None:

@@ -208,6 +208,9 @@ class _StaleOnce(Store):
     def find_step(self, iid: str, key: str) -> AuditRecord | None:
         return self.inner.find_step(iid, key)
 
+    def record(self, iid: str, seq: int) -> AuditRecord | None:
+        return self.inner.record(iid, seq)
+
     def overdue(self, now, after, limit):  # type: ignore[no-untyped-def]
         return self.inner.overdue(now, after, limit)
 

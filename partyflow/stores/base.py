@@ -154,6 +154,10 @@ class Store(ABC):
         """Every audit record of the instance, by sequence."""
 
     @abstractmethod
+    def record(self, instance_id: str, seq: int) -> AuditRecord | None:
+        """The instance's audit record number ``seq``, if any (one keyed read)."""
+
+    @abstractmethod
     def find_step(self, instance_id: str, idempotency_key: str) -> AuditRecord | None:
         """The record written with ``idempotency_key`` on this instance, if any."""
 

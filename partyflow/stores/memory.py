@@ -102,6 +102,11 @@ class MemoryStore(Store):
         with self._lock:
             return list(self._audit.get(instance_id, ()))
 
+    def record(self, instance_id: str, seq: int) -> AuditRecord | None:
+        with self._lock:
+            records = self._audit.get(instance_id, ())
+            return records[seq - 1] if 0 < seq <= len(records) else None
+
     def find_step(self, instance_id: str, idempotency_key: str) -> AuditRecord | None:
         return self._keys.get((instance_id, idempotency_key))
 

@@ -94,6 +94,7 @@ audit_table = sa.Table(
     sa.Column("idempotency_key", sa.String(200), nullable=True),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("state_hash", sa.String(64), nullable=False, server_default=""),
     sa.UniqueConstraint("instance_id", "idempotency_key", name="uq_pf_audit_idempotency"),
 )
 

@@ -460,6 +460,11 @@ class SqlStore(Store):
         rows = self._read(lambda c: self._run(c, "history", {"b_id": instance_id}).fetchall())
         return [self._record(r) for r in rows]
 
+    def record(self, instance_id: str, seq: int) -> AuditRecord | None:
+        row = self._read(lambda c: self._run(
+            c, "record", {"b_id": instance_id, "b_seq": seq}).fetchone())
+        return None if row is None else self._record(row)
+
     def find_step(self, instance_id: str, idempotency_key: str) -> AuditRecord | None:
         row = self._read(lambda c: self._run(
             c, "find_step", {"b_id": instance_id, "b_key": idempotency_key}).fetchone())

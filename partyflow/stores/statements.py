@@ -42,6 +42,8 @@ STATEMENTS: dict[str, Any] = {
     "insert_audit": audit_table.insert().values({c: _p(c) for c in AUDIT_COLS}),
     "find_step": sa.select(audit_table).where(_A.instance_id == _p("b_id"),
                                               _A.idempotency_key == _p("b_key")),
+    "record": sa.select(audit_table).where(_A.instance_id == _p("b_id"),
+                                           _A.seq == _p("b_seq")),
     "history": sa.select(audit_table).where(_A.instance_id == _p("b_id")).order_by(_A.seq),
     "overdue": sa.select(instances_table)
     .where(_I.terminal.is_(False), _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))

@@ -171,13 +171,18 @@ class Engine:
                 if any(actor.role in t.roles for t in machine.candidates(trig, inst.state))]
 
     def verify(self, instance_id: str) -> int:
-        """Verify the instance's audit hash chain; return the number of records checked.
+        """Verify the instance's audit hash chain, that the stored row is the one its last
+        record sealed, and that the rules text it runs under still matches its content hash;
+        return the number of records checked.
 
         Raises:
-            AuditChainBroken: a record was edited, deleted or reordered.
+            AuditChainBroken: a record was edited, deleted or reordered, or the row edited.
+            RulesVersionUnavailable: its pinned rules text is missing or was edited.
         """
         inst = self.store.get(instance_id)
-        return verify_chain(inst, self.store.history(instance_id))
+        count = verify_chain(inst, self.store.history(instance_id))
+        self.versions.of(inst)  # the pinned rules text, checked against its content hash
+        return count
 
     # -- steps -------------------------------------------------------------------------------
 

@@ -114,7 +114,11 @@ class AuditRecord:
         basis: the rule ids the transition and its conditions implement, e.g. ``"E2"``.
         idempotency_key: the caller's key for a retried request, if given.
         prev_hash: the previous record's hash ("" for the first).
-        hash: SHA-256 over this record's fields and ``prev_hash``.
+        hash: SHA-256 over this record's fields, ``prev_hash`` and ``state_hash``.
+        state_hash: SHA-256 of the instance row this step produced (``state_digest``): its
+            state, data, deadline, escalation, organization, version …, so ``verify`` and the
+            next step can tell the stored row from the one the chain sealed. "" on records
+            written before it existed (their hash does not cover it).
     """
 
     instance_id: str
@@ -133,6 +137,7 @@ class AuditRecord:
     idempotency_key: str | None
     prev_hash: str
     hash: str
+    state_hash: str = ""
 
 
 @dataclass(frozen=True)

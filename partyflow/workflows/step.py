@@ -18,6 +18,7 @@ guard — every condition evaluated, every failure kept (``ConditionFailed``); f
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from partyflow.rules.calendar import PeriodError
 from partyflow.rules.definitions import ProcedureDef, RuleSet, TransitionDef
 from partyflow.stores.base import Store
 from partyflow.workflows import authority
-from partyflow.workflows.audit import record_hash
+from partyflow.workflows.audit import record_hash, state_digest, verify_head
 from partyflow.workflows.conditions import evaluate
 from partyflow.workflows.inputs import accepting, check_orgs, coerce, invalid_trigger
 from partyflow.workflows.machine import ProcedureMachine
@@ -133,12 +134,14 @@ class Step:
 @dataclass(slots=True)
 class Sealed:
     """A step ready to commit: the new instance row, its audit record, the version it
-    replaces (0 for a new instance) and any organization it establishes."""
+    replaces (0 for a new instance), any organization it establishes, and the row as read
+    (None for a start)."""
 
     instance: Instance
     record: AuditRecord
     expected_version: int
     organization: Organization | None = None
+    before: Instance | None = None
 
 
 def seal(step: Step) -> Sealed:
@@ -162,28 +165,39 @@ def seal(step: Step) -> Sealed:
     seq = before.version + 1 if before is not None else 1
     prev = before.last_hash if before is not None else ""
     actor = step.actor
+    row = Instance(
+        step.instance_id, step.procedure, step.state, step.data, seq, step.rules_version,
+        step.rules_hash, before.created_at if before is not None else step.at, step.entered_at,
+        step.deadline_at, step.terminal, "", step.org, step.escalation,
+        step.escalated_to, step.overdue_since, deadline_estimated=step.deadline_estimated,
+        remind_at=step.remind_at, last_step_at=step.at)
+    sealed_state = state_digest(row)  # the record seals the row it produces
     digest = record_hash(
         instance_id=step.instance_id, seq=seq, at=step.at, actor_id=actor.id,
         actor_role=actor.role, actor_org=actor.org, trigger=step.trigger,
         from_state=before.state if before is not None else None, to_state=step.state,
         data=step.event, rules_version=step.rules_version, rules_hash=step.rules_hash,
-        basis=step.basis, idempotency_key=step.idempotency_key, prev_hash=prev)
+        basis=step.basis, idempotency_key=step.idempotency_key, prev_hash=prev,
+        state_hash=sealed_state)
     record = AuditRecord(
         step.instance_id, seq, step.at, actor.id, actor.role, actor.org, step.trigger,
         before.state if before is not None else None, step.state, step.event,
-        step.rules_version, step.rules_hash, step.basis, step.idempotency_key, prev, digest)
-    instance = Instance(
-        step.instance_id, step.procedure, step.state, step.data, seq, step.rules_version,
-        step.rules_hash, before.created_at if before is not None else step.at, step.entered_at,
-        step.deadline_at, step.terminal, digest, step.org, step.escalation,
-        step.escalated_to, step.overdue_since, deadline_estimated=step.deadline_estimated,
-        remind_at=step.remind_at, last_step_at=step.at)
+        step.rules_version, step.rules_hash, step.basis, step.idempotency_key, prev, digest,
+        sealed_state)
+    instance = dataclasses.replace(row, last_hash=digest)
     return Sealed(instance, record, before.version if before is not None else 0,
-                  step.organization)
+                  step.organization, before)
 
 
 def commit(store: Store, sealed: Sealed) -> None:
-    """Write a sealed step in one atomic store operation (``ConcurrentUpdate`` if stale)."""
+    """Write a sealed step in one atomic store operation (``ConcurrentUpdate`` if stale).
+
+    Raises:
+        AuditChainBroken: the stored row is not the one its newest record sealed (edited
+            in the database); nothing is written on it.
+    """
+    if sealed.before is not None:
+        verify_head(sealed.before, store.record(sealed.before.id, sealed.before.version))
     if sealed.expected_version == 0:
         store.create(sealed.instance, sealed.record)
     elif sealed.organization is None:
