@@ -219,7 +219,7 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, chunk: int,
         "escalated_to": None, "overdue_since": None, "deadline_estimated": False,
         "remind_at": None, "last_step_at": at, "at": at, "actor_id": actor.id,
         "actor_role": actor.role, "actor_org": actor.org, "idempotency_key": None,
-        "prev_hash": h, "hash": h,
+        "prev_hash": h, "hash": h, "state_hash": h,
     }
     up_names, ins_names = sql["update"].names, sql["insert_audit"].names
     assert up_names is not None and ins_names is not None
@@ -233,7 +233,7 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, chunk: int,
         templates[trig] = (upd, ins)
     ui = {k: up_names.index(k) for k in ("version", "b_id", "b_expected")}
     ii = {k: ins_names.index(k) for k in ("instance_id", "seq", "idempotency_key")}
-    get_sql, find_sql = sql["get"].text, sql["find_step"].text
+    get_sql, find_sql = sql["get_head"].text, sql["find_step"].text
     upd_sql, ins_sql = sql["update"].text, sql["insert_audit"].text
     version = dict.fromkeys(raw_ids, 1)
 

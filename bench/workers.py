@@ -628,7 +628,7 @@ def store_statements(url: str) -> dict[str, Any]:
     try:
         store._conn()
         threshold = store._local.dbapi.prepare_threshold
-        return {"get": store._sql["get"].text, "step": store._sql["step"].text,
+        return {"get": store._sql["get_head"].text, "step": store._sql["step"].text,
                 "prepare_threshold": threshold}
     finally:
         store.close()
@@ -649,7 +649,7 @@ def _raw_step_params() -> tuple[dict[str, Any], dict[str, Any]]:
         "last_step_at": at, "a_at": at, "a_actor_id": ACTOR.id,
         "a_actor_role": ACTOR.role, "a_actor_org": ACTOR.org, "a_rules_version":
         "bench-1", "a_rules_hash": h, "a_idempotency_key": None, "a_prev_hash": h,
-        "a_hash": h}
+        "a_hash": h, "a_state_hash": h}
     hold = {**common, "state": "held", "a_trigger": "hold", "a_from_state": "open",
             "a_to_state": "held", "a_data": '{"present":33}', "a_basis": "E2"}
     release = {**common, "state": "open", "a_trigger": "release", "a_from_state": "held",
@@ -660,8 +660,8 @@ def _raw_step_params() -> tuple[dict[str, Any], dict[str, Any]]:
 def store_roundtrip_worker(dsn: str, ids: list[str], statements: dict[str, Any],
                            seconds: float, barrier: Any, out: Any) -> None:
     """Raw psycopg running partyflow's round trips per fire on partyflow's schema: the
-    ``get`` SELECT (fetch the row), then the ``step`` statement (UPDATE … WHERE id AND
-    version, audit INSERT) with its rowcount checked; both on an autocommit connection, as
+    ``get_head`` SELECT (the row and its newest audit record), then the ``step`` statement
+    (UPDATE … WHERE id AND version, audit INSERT) with its rowcount checked; both on an autocommit connection, as
     ``SqlStore`` does. Parameters are pre-converted (aware UTC datetimes, JSON text); no
     hashing, no decision, no row-to-object conversion."""
 

@@ -157,6 +157,11 @@ class Store(ABC):
     def record(self, instance_id: str, seq: int) -> AuditRecord | None:
         """The instance's audit record number ``seq``, if any (one keyed read)."""
 
+    def head(self, instance_id: str) -> tuple[Instance, AuditRecord | None]:
+        """The instance and its newest audit record (the SQL store reads both at once)."""
+        inst = self.get(instance_id)
+        return inst, self.record(instance_id, inst.version)
+
     @abstractmethod
     def find_step(self, instance_id: str, idempotency_key: str) -> AuditRecord | None:
         """The record written with ``idempotency_key`` on this instance, if any."""

@@ -374,6 +374,14 @@ class SqlStore(Store):
             raise not_found(instance_id)
         return self._instance(row)
 
+    def head(self, instance_id: str) -> tuple[Instance, AuditRecord | None]:
+        row = self._read(lambda c: self._run(c, "get_head", {"b_id": instance_id}).fetchone())
+        if row is None:
+            raise not_found(instance_id)
+        n = len(INSTANCE_COLS)
+        record = None if row[n] is None else self._record(row[n:])
+        return self._instance(row[:n]), record
+
     def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
                organization: Organization | None = None) -> None:
         params = {

@@ -27,6 +27,11 @@ def _p(name: str) -> sa.BindParameter[Any]:
 
 STATEMENTS: dict[str, Any] = {
     "get": sa.select(instances_table).where(_I.id == _p("b_id")),
+    # the row and its newest record in one read (a step checks one against the other)
+    "get_head": sa.select(instances_table, audit_table)
+    .select_from(instances_table.outerjoin(
+        audit_table, sa.and_(_A.instance_id == _I.id, _A.seq == _I.version)))
+    .where(_I.id == _p("b_id")),
     "version": sa.select(_I.version).where(_I.id == _p("b_id")),
     "update": instances_table.update()
     .where(_I.id == _p("b_id"), _I.version == _p("b_expected"))

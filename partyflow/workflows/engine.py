@@ -239,7 +239,7 @@ class Engine:
             InvalidTrigger, NotAuthorized, InvalidEventData, ConditionFailed,
             ConcurrentUpdate, IdempotencyConflict, InstanceNotFound.
         """
-        inst = self.store.get(instance_id)
+        inst, head = self.store.head(instance_id)
         if idempotency_key is not None:
             _check_key(idempotency_key)
             prior = self.store.find_step(inst.id, idempotency_key)
@@ -247,6 +247,7 @@ class Engine:
                 return self._replay(inst, prior, trigger, actor, idempotency_key, data or _EMPTY)
         step = decide(self._context(inst), inst, trigger, actor, data or _EMPTY, self._now(),
                       key=idempotency_key)
+        step.head = head
         return self._commit(step)
 
     def tick(self, now: dt.datetime | None = None, *, batch: int = 500) -> TickReport:

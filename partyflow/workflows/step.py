@@ -129,6 +129,7 @@ class Step:
     organization: Organization | None = None
     deadline_estimated: bool = False
     remind_at: dt.datetime | None = None
+    head: AuditRecord | None = None  # ``before``'s newest record, when read with it
 
 
 @dataclass(slots=True)
@@ -142,6 +143,7 @@ class Sealed:
     expected_version: int
     organization: Organization | None = None
     before: Instance | None = None
+    head: AuditRecord | None = None
 
 
 def seal(step: Step) -> Sealed:
@@ -186,7 +188,7 @@ def seal(step: Step) -> Sealed:
         sealed_state)
     instance = dataclasses.replace(row, last_hash=digest)
     return Sealed(instance, record, before.version if before is not None else 0,
-                  step.organization, before)
+                  step.organization, before, step.head)
 
 
 def commit(store: Store, sealed: Sealed) -> None:
@@ -196,8 +198,12 @@ def commit(store: Store, sealed: Sealed) -> None:
         AuditChainBroken: the stored row is not the one its newest record sealed (edited
             in the database); nothing is written on it.
     """
-    if sealed.before is not None:
-        verify_head(sealed.before, store.record(sealed.before.id, sealed.before.version))
+    before = sealed.before
+    if before is not None:
+        head = sealed.head
+        if head is None or head.seq != before.version:
+            head = store.record(before.id, before.version)
+        verify_head(before, head)
     if sealed.expected_version == 0:
         store.create(sealed.instance, sealed.record)
     elif sealed.organization is None:
