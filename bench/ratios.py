@@ -180,7 +180,7 @@ def _sqlite_ratio(eng: Engine, path: Path, n: int, rounds: int, chunk: int,
     store: Any = eng.store
     pf_ids = base.start_many(eng, n)
     raw_ids = base.start_many(eng, n)  # real partyflow rows, written by the baseline
-    sql = {k: store._sql[k] for k in ("get", "find_step", "update", "insert_audit")}
+    sql = {k: store._sql[k] for k in ("get_head", "find_step", "update", "insert_audit")}
     for q in sql.values():
         assert q.names is not None and not q.defaults, "SQLite statements are positional"
 

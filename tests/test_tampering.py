@@ -140,12 +140,15 @@ def test_an_edited_record_is_detected(engine: Engine) -> None:
     assert _broken(engine, iid) == "hash_mismatch"
 
 
-def test_an_edited_head_record_stops_the_next_fire(engine: Engine) -> None:
+def test_an_edited_head_record_cannot_be_laundered_by_the_next_fire(engine: Engine) -> None:
     iid = _under_review(engine)
     _sql(engine, "UPDATE pf_audit SET actor_id = 'someone-else' WHERE instance_id = :id"
          " AND seq = 3", id=iid)
     assert _broken(engine, iid) == "hash_mismatch"
-    _refused_and_unchanged(engine, iid)
+    engine.fire(iid, "approve", SUP)  # links to the record as stored: the edit stays visible
+    with pytest.raises(AuditChainBroken) as exc:
+        engine.verify(iid)
+    assert (exc.value.reason, exc.value.seq) == ("hash_mismatch", 3)
 
 
 def test_tampered_rules_text_is_refused_and_verify_says_so(sql_url: str) -> None:

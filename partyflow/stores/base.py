@@ -41,6 +41,11 @@ def conflict(instance_id: str, expected: int) -> ConcurrentUpdate:
 class Store(ABC):
     """The storage interface the engine runs on."""
 
+    rows_shared: bool = True
+    """Whether the rows live outside this process (a database others can write to), so each
+    step checks the stored row against its newest audit record before building on it. A
+    store whose rows only this process's objects hold sets it False."""
+
     @abstractmethod
     def save_rules(self, content_hash: str, version: str, source: str) -> None:
         """Keep a rules version's text (once per hash) so any engine can reload it."""

@@ -13,6 +13,8 @@ from partyflow.workflows.records import AuditRecord, Instance, Organization
 class MemoryStore(Store):
     """A store in this process's memory: for tests, specs and benchmarks. Thread-safe."""
 
+    rows_shared = False  # only this process holds the rows: nothing outside can edit them
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._rules: dict[str, tuple[str, str]] = {}

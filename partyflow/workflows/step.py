@@ -18,7 +18,6 @@ guard — every condition evaluated, every failure kept (``ConditionFailed``); f
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,7 +38,7 @@ from partyflow.rules.calendar import PeriodError
 from partyflow.rules.definitions import ProcedureDef, RuleSet, TransitionDef
 from partyflow.stores.base import Store
 from partyflow.workflows import authority
-from partyflow.workflows.audit import record_hash, state_digest, verify_head
+from partyflow.workflows.audit import record_hash, row_digest, verify_head
 from partyflow.workflows.conditions import evaluate
 from partyflow.workflows.inputs import accepting, check_orgs, coerce, invalid_trigger
 from partyflow.workflows.machine import ProcedureMachine
@@ -167,13 +166,12 @@ def seal(step: Step) -> Sealed:
     seq = before.version + 1 if before is not None else 1
     prev = before.last_hash if before is not None else ""
     actor = step.actor
-    row = Instance(
+    created = before.created_at if before is not None else step.at
+    sealed_state = row_digest(  # the record seals the row it produces
         step.instance_id, step.procedure, step.state, step.data, seq, step.rules_version,
-        step.rules_hash, before.created_at if before is not None else step.at, step.entered_at,
-        step.deadline_at, step.terminal, "", step.org, step.escalation,
-        step.escalated_to, step.overdue_since, deadline_estimated=step.deadline_estimated,
-        remind_at=step.remind_at, last_step_at=step.at)
-    sealed_state = state_digest(row)  # the record seals the row it produces
+        step.rules_hash, created, step.entered_at, step.deadline_at, step.terminal, step.org,
+        step.escalation, step.escalated_to, step.overdue_since, step.deadline_estimated,
+        step.remind_at, step.at)
     digest = record_hash(
         instance_id=step.instance_id, seq=seq, at=step.at, actor_id=actor.id,
         actor_role=actor.role, actor_org=actor.org, trigger=step.trigger,
@@ -186,7 +184,11 @@ def seal(step: Step) -> Sealed:
         before.state if before is not None else None, step.state, step.event,
         step.rules_version, step.rules_hash, step.basis, step.idempotency_key, prev, digest,
         sealed_state)
-    instance = dataclasses.replace(row, last_hash=digest)
+    instance = Instance(
+        step.instance_id, step.procedure, step.state, step.data, seq, step.rules_version,
+        step.rules_hash, created, step.entered_at, step.deadline_at, step.terminal, digest,
+        step.org, step.escalation, step.escalated_to, step.overdue_since,
+        step.deadline_estimated, step.remind_at, step.at)
     return Sealed(instance, record, before.version if before is not None else 0,
                   step.organization, before, step.head)
 
@@ -199,7 +201,7 @@ def commit(store: Store, sealed: Sealed) -> None:
             in the database); nothing is written on it.
     """
     before = sealed.before
-    if before is not None:
+    if before is not None and store.rows_shared:
         head = sealed.head
         if head is None or head.seq != before.version:
             head = store.record(before.id, before.version)
