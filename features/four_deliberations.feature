@@ -450,7 +450,7 @@
     那么 操作被拒绝，提示包含 "居民会议赞成 201 人，未超过到会 402 人的 1/2"
     而且 当前状态为 "reviewed"
 
-  @D7
+  @D7 @C1 @C3
   场景: 决议逾期未公开，转村务监督委员会督促，之后补行公开
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值                      |
@@ -467,16 +467,18 @@
     当 "village_party_org" 执行 "propose"
     而且 "village_party_org" 执行 "review"
     而且 "villagers_committee" 执行 "resolve"
-    而且 时间过去 "P6DT23H"
+    # 3 月 2 日形成决议：7 日公开期限从 3 月 3 日起算，3 月 9 日 24 时（北京时间）止
+    那么 期限最后一日为 "2026-03-09"
+    当 当前时间是 "2026-03-09T23:59:00+08:00"
     而且 运行超期检查
     那么 当前状态为 "resolved"
-    当 时间过去 "PT1H"
+    当 当前时间是 "2026-03-10T00:00:00+08:00"
     而且 运行超期检查
     那么 当前状态为 "publication_overdue"
     当 "villagers_committee" 执行 "publish"
     那么 当前状态为 "resolution_published"
 
-  @D7
+  @D7 @C1 @C3
   场景: 实施结果逾期未公开，转村务监督委员会督促；整改须说明理由；只有村务监督委员会审核办结
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值                      |
@@ -495,7 +497,11 @@
     而且 "villagers_committee" 执行 "resolve"
     而且 "villagers_committee" 执行 "publish"
     而且 "villagers_committee" 执行 "implement"
-    而且 时间过去 "P7D"
+    那么 期限最后一日为 "2026-03-09"
+    当 当前时间是 "2026-03-09T23:59:00+08:00"
+    而且 运行超期检查
+    那么 当前状态为 "implemented"
+    当 当前时间是 "2026-03-10T00:00:00+08:00"
     而且 运行超期检查
     那么 当前状态为 "results_overdue"
     当 "villagers_committee" 执行 "publish_results"

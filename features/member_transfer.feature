@@ -107,7 +107,7 @@
 
   # -- T1: 须转接的情形 -----------------------------------------------------------------------
 
-  @T1
+  @T1 @C6
   场景大纲: 外出学习工作生活 6 个月以上须转正式组织关系，不足 6 个月不转
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                    |
@@ -121,12 +121,15 @@
     当 "sending_branch" 执行 "submit"
     那么 结果为 "<结果>"
 
+    # 按日历比较（C6）：3 月 2 日报转，6 个月到 9 月 2 日，即 184 日；180 日不足 6 个月
     例子:
       | 外出时长 | 结果       |
       | P5M29D   | 被拒绝     |
       | P179D    | 被拒绝     |
+      | P180D    | 被拒绝     |
+      | P183D    | 被拒绝     |
       | P6M      | out_review |
-      | P180D    | out_review |
+      | P184D    | out_review |
       | P1Y      | out_review |
 
   @T1 @T10
@@ -387,7 +390,7 @@
 
   # -- T5: 介绍信有效期 ------------------------------------------------------------------------
 
-  @T5
+  @T5 @C6
   场景大纲: 介绍信有效期开具时填写，最长 3 个月
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
@@ -403,17 +406,19 @@
       | letter_valid_for | <有效期> |
     那么 结果为 "<结果>"
 
+    # 按日历比较（C6）：3 月 2 日开具，3 个月到 6 月 2 日，即 92 日
     例子:
       | 有效期 | 结果          |
       | P10D   | letter_issued |
       | P30D   | letter_issued |
       | P90D   | letter_issued |
+      | P92D   | letter_issued |
       | P3M    | letter_issued |
-      | P91D   | 被拒绝        |
+      | P93D   | 被拒绝        |
       | P3M1D  | 被拒绝        |
       | P6M    | 被拒绝        |
 
-  @T6
+  @T6 @C1 @C3
   场景大纲: 有效期已过、超期检查尚未运行时报到，同样被拒绝，只能按逾期处理
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
@@ -427,14 +432,16 @@
     而且 "sending_committee" 执行 "issue_letter"，数据为：
       | 字段             | 值   |
       | letter_valid_for | P10D |
-    而且 时间过去 "<过去>"
+    那么 期限最后一日为 "2026-03-12"
+    当 当前时间是 "<报到时间>"
     而且 "party_member" 执行 "report"
     那么 结果为 "<结果>"
 
+    # 3 月 2 日开具、有效期 10 天：3 月 3 日起算，3 月 12 日 24 时止（北京时间）
     例子:
-      | 过去      | 结果     |
-      | P9DT23H   | reported |
-      | P10D      | 被拒绝   |
+      | 报到时间                  | 结果     |
+      | 2026-03-12T23:59:00+08:00 | reported |
+      | 2026-03-13T00:00:00+08:00 | 被拒绝   |
 
   @T6
   场景: 有效期内不能手工按逾期处理
@@ -465,10 +472,10 @@
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"，数据为：
       | 字段             | 值   |
-      | letter_valid_for | P91D |
-    那么 操作被拒绝，提示包含 "介绍信有效期 P91D 超过上限 P3M"
+      | letter_valid_for | P93D |
+    那么 操作被拒绝，提示包含 "介绍信有效期 P93D 超过上限 P3M"
 
-  @T5 @T6
+  @T5 @T6 @C1 @C3
   场景大纲: 未填写有效期的按 30 天计算，期内可以报到，期满即逾期
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
@@ -480,17 +487,19 @@
       | destination_kind       | community         |
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"
-    而且 时间过去 "<经过>"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "<检查时间>"
     而且 运行超期检查
     那么 当前状态为 "<状态>"
 
+    # 3 月 2 日开具：3 月 3 日起算，第 30 日为 4 月 1 日，当日 24 时（北京时间）期满
     例子:
-      | 经过     | 状态          |
-      | P29D     | letter_issued |
-      | P29DT23H | letter_issued |
-      | P30D     | expired       |
+      | 检查时间                  | 状态          |
+      | 2026-04-01T00:00:00+08:00 | letter_issued |
+      | 2026-04-01T23:59:00+08:00 | letter_issued |
+      | 2026-04-02T00:00:00+08:00 | expired       |
 
-  @T5 @T6
+  @T5 @T6 @C1 @C3
   场景大纲: 介绍信按开具时填写的有效期逾期（市内 10 天）
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
@@ -504,14 +513,16 @@
     而且 "sending_committee" 执行 "issue_letter"，数据为：
       | 字段             | 值   |
       | letter_valid_for | P10D |
-    而且 时间过去 "<经过>"
+    那么 期限最后一日为 "2026-03-12"
+    当 当前时间是 "<检查时间>"
     而且 运行超期检查
     那么 当前状态为 "<状态>"
 
+    # 3 月 2 日开具：最后一日 3 月 12 日
     例子:
-      | 经过 | 状态          |
-      | P9D  | letter_issued |
-      | P10D | expired       |
+      | 检查时间                  | 状态          |
+      | 2026-03-12T23:59:00+08:00 | letter_issued |
+      | 2026-03-13T00:00:00+08:00 | expired       |
 
   # -- T6: 逾期、重开、审查 --------------------------------------------------------------------
 
@@ -534,8 +545,8 @@
     那么 操作被拒绝，提示包含 "不能执行 report"
     而且 "sending_committee" 可执行的步骤为 "void_and_reissue、reissue_with_certificate、flag_for_review"
 
-  @T6
-  场景: 经办人员责任逾期，作废重开，新介绍信重新计算有效期
+  @T6 @C1
+  场景大纲: 经办人员责任逾期，作废重开，新介绍信从重开之日重新计算有效期
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
       | member_kind            | full_member       |
@@ -546,18 +557,30 @@
       | destination_kind       | community         |
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"
-    而且 时间过去 "P30D"
+    而且 当前时间是 "2026-04-01T23:59:00+08:00"
     而且 运行超期检查
+    那么 当前状态为 "letter_issued"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
+    而且 运行超期检查
+    那么 当前状态为 "expired"
+    当 当前时间是 "2026-04-02T09:30:00+08:00"
     而且 "sending_committee" 执行 "void_and_reissue"，数据为：
       | 字段             | 值                     |
       | expiry_cause     | handler                |
       | letter_number    | 2026-017-重            |
       | letter_valid_for | P30D                   |
     那么 当前状态为 "letter_issued"
-    当 时间过去 "P29D"
+    而且 期限最后一日为 "2026-05-02"
+    当 当前时间是 "<报到时间>"
     而且 运行超期检查
     而且 "party_member" 执行 "report"
-    那么 当前状态为 "reported"
+    那么 结果为 "<结果>"
+
+    # 原介绍信 3 月 2 日开具，4 月 1 日期满；4 月 2 日重开的，4 月 3 日起算，5 月 2 日期满
+    例子:
+      | 报到时间                  | 结果     |
+      | 2026-05-02T23:59:00+08:00 | reported |
+      | 2026-05-03T00:00:00+08:00 | 被拒绝   |
 
   @T6
   场景: 党员本人原因逾期且有正当理由，须写明理由并凭支部证明重开
@@ -571,9 +594,11 @@
       | destination_kind       | community         |
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"
-    而且 时间过去 "P30D"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
     而且 运行超期检查
-    而且 "sending_committee" 执行 "void_and_reissue"，数据为：
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "void_and_reissue"，数据为：
       | 字段         | 值     |
       | expiry_cause | member |
     那么 操作被拒绝，提示包含 "作废重开只适用于经办人员责任；本次逾期原因为 member"
@@ -610,9 +635,11 @@
       | destination_kind       | community         |
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"
-    而且 时间过去 "P30D"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
     而且 运行超期检查
-    而且 "sending_committee" 执行 "reissue_with_certificate"，数据为：
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "reissue_with_certificate"，数据为：
       | 字段               | 值       |
       | expiry_cause       | member   |
       | valid_reason       | false    |
@@ -638,9 +665,11 @@
       | destination_kind       | community         |
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"
-    而且 时间过去 "P30D"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
     而且 运行超期检查
-    而且 "sending_committee" 执行 "flag_for_review"，数据为：
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "flag_for_review"，数据为：
       | 字段         | 值      |
       | expiry_cause | handler |
     那么 操作被拒绝，提示包含 "只有党员本人原因且无正当理由的逾期才提交审查"
@@ -658,9 +687,11 @@
       | destination_kind       | community         |
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"
-    而且 时间过去 "P30D"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
     而且 运行超期检查
-    而且 "sending_committee" 执行 "flag_for_review"，数据为：
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "flag_for_review"，数据为：
       | 字段         | 值     |
       | expiry_cause | member |
     而且 "sending_committee" 执行 "<步骤>"，数据为：
@@ -678,7 +709,7 @@
 
   # -- T7: 回执 -----------------------------------------------------------------------------
 
-  @T7
+  @T7 @C1 @C2 @C3
   场景大纲: 接收后 1 个月内寄回回执，逾期督办
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
@@ -692,16 +723,17 @@
     而且 "sending_committee" 执行 "issue_letter"
     而且 "party_member" 执行 "report"
     而且 "receiving_committee" 执行 "accept"
-    而且 时间过去 "<经过>"
+    那么 期限最后一日为 "2026-04-02"
+    当 当前时间是 "<检查时间>"
     而且 运行超期检查
     那么 当前状态为 "<状态>"
 
+    # 3 月 2 日接收：1 个月到 4 月 2 日（对应日），当日 24 时（北京时间）期满；不是 30 天
     例子:
-      | 经过        | 状态            |
-      | P30D        | accepted        |
-      | P30DT23H59M | accepted        |
-      | P31D        | receipt_overdue |
-      | P1M         | receipt_overdue |
+      | 检查时间                  | 状态            |
+      | 2026-04-01T23:59:00+08:00 | accepted        |
+      | 2026-04-02T23:59:00+08:00 | accepted        |
+      | 2026-04-03T00:00:00+08:00 | receipt_overdue |
 
   @T7
   场景: 回执只在接收地和转出地基层党委之间传递，逾期后仍须寄回
@@ -717,7 +749,8 @@
     而且 "sending_committee" 执行 "issue_letter"
     而且 "party_member" 执行 "report"
     而且 "receiving_committee" 执行 "accept"
-    而且 时间过去 "P1M"
+    那么 期限最后一日为 "2026-04-02"
+    当 当前时间是 "2026-04-03T00:00:00+08:00"
     而且 运行超期检查
     那么 当前状态为 "receipt_overdue"
     当 "party_member" 执行 "return_receipt"
@@ -825,9 +858,11 @@
       | destination_kind       | community           |
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"
-    而且 时间过去 "P30D"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
     而且 运行超期检查
-    而且 "sending_committee" 执行 "void_and_reissue"，数据为：
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "void_and_reissue"，数据为：
       | 字段         | 值      |
       | expiry_cause | handler |
     那么 操作被拒绝，提示包含 "已期满的须由转出党组织先讨论转正"
@@ -944,7 +979,7 @@
     当 "sending_branch" 执行 "issue_mobile_certificate"
     那么 操作被拒绝，提示包含 "入党积极分子不是党员"
 
-  @T10 @T1
+  @T10 @T1 @C2 @C3
   场景大纲: 编入流入地党组织满 6 个月复核
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段            | 值                |
@@ -957,14 +992,16 @@
       | 字段                    | 值   |
       | membership_verified     | true |
       | mobile_members_together | 1    |
-    而且 时间过去 "<经过>"
+    那么 期限最后一日为 "2026-09-02"
+    当 当前时间是 "<检查时间>"
     而且 运行超期检查
     那么 当前状态为 "<状态>"
 
+    # 3 月 2 日编入：6 个月到 9 月 2 日，当日 24 时（北京时间）期满
     例子:
-      | 经过   | 状态          |
-      | P5M30D | mobile_placed |
-      | P6M    | mobile_review |
+      | 检查时间                  | 状态          |
+      | 2026-09-02T23:59:00+08:00 | mobile_placed |
+      | 2026-09-03T00:00:00+08:00 | mobile_review |
 
   @T10
   场景大纲: 每年至少向原籍党组织报告一次，才能续用流动党员活动证
@@ -979,13 +1016,16 @@
       | 字段                    | 值   |
       | membership_verified     | true |
       | mobile_members_together | 4    |
-    而且 时间过去 "P6M"
+    那么 期限最后一日为 "2026-09-02"
+    当 当前时间是 "2026-09-03T00:00:00+08:00"
     而且 运行超期检查
-    而且 "sending_committee" 执行 "renew_mobile"，数据为：
+    那么 当前状态为 "mobile_review"
+    当 "sending_committee" 执行 "renew_mobile"，数据为：
       | 字段             | 值           |
       | last_home_report | <最近报告>   |
     那么 结果为 "<结果>"
 
+    # 9 月 3 日零时复核并续用：最近一次报告不早于 2025 年 9 月 3 日的，间隔不超过 1 年
     例子:
       | 最近报告   | 结果             |
       | 2025-09-01 | 被拒绝           |
@@ -1006,9 +1046,11 @@
       | 字段                    | 值   |
       | membership_verified     | true |
       | mobile_members_together | 2    |
-    而且 时间过去 "P6M"
+    那么 期限最后一日为 "2026-09-02"
+    当 当前时间是 "2026-09-03T00:00:00+08:00"
     而且 运行超期检查
-    而且 "sending_committee" 执行 "renew_mobile"，数据为：
+    那么 当前状态为 "mobile_review"
+    当 "sending_committee" 执行 "renew_mobile"，数据为：
       | 字段             | 值         |
       | last_home_report | 2026-08-01 |
       | stable_job       | true       |

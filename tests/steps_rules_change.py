@@ -14,7 +14,6 @@ state_removed.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from pytest_bdd import given, parsers, then, when
 from partyflow import load_rules_text
 from partyflow.policy import MigrationMap, impact, migrate
 
-from .test_features import ROOT, World
+from .test_features import World
 
 
 def _named(world: World) -> dict[str, str]:
@@ -44,8 +43,7 @@ def _remember(world: World, name: str) -> None:
 
 @when("规则参数修改为：")
 def _change_parameters(world: World, datatable: list[list[str]]) -> None:
-    path = os.environ.get("PARTYFLOW_TEST_RULES") or str(ROOT / "config" / "rules.yaml")
-    data: dict[str, Any] = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data: dict[str, Any] = yaml.safe_load(Path(world.rules_path).read_text(encoding="utf-8"))
     data["version"] = f"{data['version']}+变更"
     for proc, param, value in datatable[1:]:
         data["procedures"][proc.strip()]["parameters"][param.strip()]["value"] = \

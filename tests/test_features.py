@@ -2,10 +2,11 @@
 
 Policy staff write new scenarios with these steps only; no Python needed:
 
-    假如 当前时间是 "2026-03-02T09:00:00+00:00"
+    假如 当前时间是 "2026-03-02T09:00:00+00:00"   (also as 当/而且: the clock jumps there)
     假如 "<角色>" 发起流程 "<流程>"，数据为：  (+ a 字段 | 值 table)
     当 "<角色>" 执行 "<步骤>"               (optionally ，数据为： + table)
     当 时间过去 "P1M"  /  当 运行超期检查
+    (deadlines, reminders, other rules files: tests/steps_calendar.py)
     那么 当前状态为 "<状态>"  /  那么 操作被拒绝，提示包含 "<文字>"  /  那么 结果为 "<状态或 被拒绝>"
     那么 审计记录共 N 条，哈希链完整
 
@@ -26,7 +27,7 @@ import pytest
 import yaml
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from partyflow import Actor, Engine, Organization, PartyflowError, RuleSet, load_rules
+from partyflow import Actor, Engine, Organization, PartyflowError, RuleSet, TickReport, load_rules
 from partyflow.hierarchy import Hierarchy, load_hierarchy
 from partyflow.testing import FakeClock
 from partyflow.workflows.authority import acting_org
@@ -84,12 +85,23 @@ class World:
     def __init__(self) -> None:
         self.clock = FakeClock()
         rules = os.environ.get("PARTYFLOW_TEST_RULES") or str(ROOT / "config" / "rules.yaml")
-        self.engine = Engine(_rules(rules), store="memory://", clock=self.clock)
-        self.engine.import_organizations(
-            _hierarchy(str(ROOT / "examples" / "hierarchy.csv"), rules))
-        self.instance_id: str | None = None
+        self.use_rules(rules)
         self.error: PartyflowError | None = None
         self.defaults: dict[str, Any] = {}
+        self.last_tick: TickReport | None = None
+
+    def use_rules(self, rules_path: str, rules: RuleSet | None = None) -> None:
+        """A fresh engine (empty store, same clock) on the rules file at ``rules_path``, or on
+        ``rules`` changed from it, with the organizations of ``examples/hierarchy.csv``."""
+        orgs = str(ROOT / "examples" / "hierarchy.csv")
+        if rules is None:
+            rules, hierarchy = _rules(rules_path), _hierarchy(orgs, rules_path)
+        else:
+            hierarchy = load_hierarchy(orgs, rules)
+        self.engine = Engine(rules, store="memory://", clock=self.clock)
+        self.engine.import_organizations(hierarchy)
+        self.rules_path = rules_path
+        self.instance_id: str | None = None
 
     def actor(self, role: str, procedure: str | None = None,
               data: dict[str, Any] | None = None) -> Actor:
@@ -150,6 +162,8 @@ def world() -> World:
 
 @given(parsers.parse('当前时间是 "{moment}"'))
 @given(parsers.parse('the time is "{moment}"'))
+@when(parsers.parse('当前时间是 "{moment}"'))
+@when(parsers.parse('the time is "{moment}"'))
 def _time(world: World, moment: str) -> None:
     world.clock.set(dt.datetime.fromisoformat(moment))
 
@@ -194,7 +208,7 @@ def _advance(world: World, duration: str) -> None:
 @when("运行超期检查")
 @when("the deadline check runs")
 def _tick(world: World) -> None:
-    world.engine.tick()
+    world.last_tick = world.engine.tick()
 
 
 @then(parsers.parse('当前状态为 "{state}"'))

@@ -52,7 +52,7 @@ def test_every_scenario_names_a_rule_or_is_an_engine_guarantee() -> None:
                 feature_tags, pending = pending, set()
             elif text.startswith(("场景", "Scenario")):
                 tags = pending | feature_tags
-                if not any(re.fullmatch(r"[TBEDH]\d+", t) for t in tags) and \
+                if not any(re.fullmatch(r"[TBEDHC]\d+", t) for t in tags) and \
                         "engine_guarantees" not in path.name:
                     untagged.append(f"{path.name}:{n}")
                 pending = set()
@@ -63,3 +63,9 @@ def test_every_hierarchy_rule_has_a_scenario() -> None:
     # H6 (local standards, off by default) is specified in tests/test_hierarchy.py
     missing = [rule for rule in ("H1", "H2", "H3", "H4", "H5", "H7") if rule not in _tags()]
     assert not missing, f"hierarchy rule ids with no scenario tagged @<id>: {missing}"
+
+
+def test_every_counting_rule_has_a_scenario() -> None:
+    # C7 (a typed date is its local midnight) is specified in tests/test_calendar.py
+    missing = [rule for rule in ("C1", "C2", "C3", "C4", "C5", "C6") if rule not in _tags()]
+    assert not missing, f"counting rule ids (RULES.md §6) with no scenario tagged @<id>: {missing}"
