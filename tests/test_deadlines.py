@@ -211,8 +211,10 @@ def test_due_within_lists_deadlines_by_their_last_day(letters: tuple[Engine, Fak
     engine.start("letter", {"validity": "P10D"}, SENDER, instance_id="later")
     past = engine.start("letter", {"validity": "P1D"}, SENDER, instance_id="past")
     clock.set(local(2026, 1, 12, 9))  # "past" ended 11 January; "soon" ends 13 January
-    assert [i.id for i in engine.due_within("P1D")] == [soon.id]
-    assert [i.id for i in engine.due_within("P0D")] == []
+    # as remind_before would: P2D = the last day and the day before it
+    assert [i.id for i in engine.due_within("P2D")] == [soon.id]
+    assert [i.id for i in engine.due_within("P1D")] == []  # from 13 January only
+    assert [i.id for i in engine.due_within("PT40H")] == [soon.id]  # before 14 Jan 01:00
     assert past.id not in [i.id for i in engine.due_within("P30D")]
     assert [i.id for i in engine.due_within("P30D")] == ["soon", "later"]
     with pytest.raises(UsageError):

@@ -287,23 +287,29 @@ class Engine:
 
     def due_within(self, period: str, now: dt.datetime | None = None, *,
                    batch: int = 500) -> Iterator[Instance]:
-        """Open instances whose deadline passes within ``period`` from ``now`` (not yet
-        overdue), soonest first: ``due_within("P3D")`` is every deadline whose last day is
-        today or one of the next three days, counted by the current rules' calendar.
+        """Open instances, not yet overdue, that a ``remind_before: <period>`` would remind
+        of now, soonest first: ``due_within("P3D")`` is every deadline whose last day is
+        today or one of the next two days (three days left, today included), ``"PT24H"``
+        every deadline in the next 24 hours; counted by the current rules' calendar.
 
         Raises:
             UsageError: ``period`` is not a period such as P3D, P2WD or PT24H.
         """
         moment = require_aware(now, "now") if now is not None else self._now()
+        calendar = self.rules.calendar
         try:
-            until = self.rules.calendar.deadline(Duration.parse(period), moment).at
+            before = Duration.parse(period)
+            until = calendar.deadline(before, moment).at  # a bound: no deadline after it
         except ValueError as exc:
             raise UsageError(Text(f"“{str(period)[:40]}” 不是期限（如 P3D、P2WD、PT24H）：{exc}",
                                   f"'{str(period)[:40]}' is not a period such as P3D, P2WD "
                                   f"or PT24H: {exc}")) from None
         after: tuple[dt.datetime, str] | None = None
         while page := self.store.due_between(moment, until, after, batch):
-            yield from page
+            for inst in page:
+                assert inst.deadline_at is not None
+                if calendar.remind_at(before, inst.deadline_at) <= moment:
+                    yield inst
             last = page[-1]
             assert last.deadline_at is not None
             after = (last.deadline_at, last.id)
