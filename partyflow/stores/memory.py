@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from partyflow.stores.base import Store, conflict, not_found
 from partyflow.workflows.records import AuditRecord, Instance, Organization
@@ -115,40 +115,33 @@ class MemoryStore(Store):
     def overdue(
         self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[Instance]:
-        with self._lock:
-            due = [
-                i for i in self._instances.values()
-                if not i.terminal and i.deadline_at is not None and i.deadline_at <= now
-                and (after is None or (i.deadline_at, i.id) > after)
-            ]
-        due.sort(key=lambda i: (i.deadline_at, i.id))
-        return due[:limit]
+        return self._page(lambda i: i.deadline_at is not None and i.deadline_at <= now,
+                          lambda i: i.deadline_at, after, limit)
 
     def reminders_due(
         self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[Instance]:
-        with self._lock:
-            due = [
-                i for i in self._instances.values()
-                if not i.terminal and i.remind_at is not None and i.remind_at <= now
-                and i.deadline_at is not None and i.deadline_at > now
-                and (after is None or (i.remind_at, i.id) > after)
-            ]
-        due.sort(key=lambda i: (i.remind_at, i.id))
-        return due[:limit]
+        return self._page(lambda i: i.remind_at is not None and i.remind_at <= now
+                          and i.deadline_at is not None and i.deadline_at > now,
+                          lambda i: i.remind_at, after, limit)
 
     def due_between(
         self, start: dt.datetime, end: dt.datetime, after: tuple[dt.datetime, str] | None,
         limit: int,
     ) -> list[Instance]:
+        return self._page(lambda i: i.deadline_at is not None and start < i.deadline_at <= end,
+                          lambda i: i.deadline_at, after, limit)
+
+    def _page(self, match: Callable[[Instance], bool],
+              time: Callable[[Instance], dt.datetime | None],
+              after: tuple[dt.datetime, str] | None, limit: int) -> list[Instance]:
+        """Open instances that ``match``, by ``(time, id)``, past ``after``, at most ``limit``."""
         with self._lock:
-            due = [
-                i for i in self._instances.values()
-                if not i.terminal and i.deadline_at is not None and start < i.deadline_at <= end
-                and (after is None or (i.deadline_at, i.id) > after)
-            ]
-        due.sort(key=lambda i: (i.deadline_at, i.id))
-        return due[:limit]
+            found = [(t, i.id, i) for i in self._instances.values()
+                     if not i.terminal and match(i) and (t := time(i)) is not None
+                     and (after is None or (t, i.id) > after)]
+        found.sort(key=lambda f: (f[0], f[1]))
+        return [i for _, _, i in found[:limit]]
 
     def instances(self, procedure: str | None = None, *, open_only: bool = False,
                   batch: int = 1000) -> Iterator[Instance]:

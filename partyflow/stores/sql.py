@@ -481,21 +481,19 @@ class SqlStore(Store):
     def overdue(
         self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[Instance]:
-        params: dict[str, Any] = {"b_now": now, "b_limit": limit}
-        key = "overdue"
-        if after is not None:
-            key = "overdue_after"
-            params.update(b_after_at=after[0], b_after_id=after[1])
-        rows = self._read(lambda c: self._run(c, key, params).fetchall())
-        return [self._instance(r) for r in rows]
+        return self._page("overdue", now, after, limit)
 
     def reminders_due(
         self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
     ) -> list[Instance]:
+        return self._page("reminders_due", now, after, limit)
+
+    def _page(self, key: str, now: dt.datetime, after: tuple[dt.datetime, str] | None,
+              limit: int) -> list[Instance]:
+        """One keyset page of ``key`` (its ``_after`` form past ``after``)."""
         params: dict[str, Any] = {"b_now": now, "b_limit": limit}
-        key = "reminders_due"
         if after is not None:
-            key = "reminders_due_after"
+            key += "_after"
             params.update(b_after_at=after[0], b_after_id=after[1])
         rows = self._read(lambda c: self._run(c, key, params).fetchall())
         return [self._instance(r) for r in rows]
