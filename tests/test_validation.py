@@ -426,3 +426,19 @@ def test_a_broken_label_is_reported_as_before(label: str, kind: str, en: str) ->
     assert [p.type for p in problems if p.type != "missing_key" or kind == p.type] == [kind]
     assert en in next(p.text.en for p in problems if p.type == kind)
     assert problems[0].line > 0 and problems[0].column > 0
+
+
+def test_a_condition_on_event_data_the_step_does_not_accept_is_an_error() -> None:
+    """``event.reason`` with ``accepts: []``: always null, so the step could never be taken."""
+    text = edited_text(
+        FIXTURES / "mini.yaml",
+        ('          - expr: "!blank(reason)"', '          - expr: "!blank(event.reason)"'),
+        ("        dest: rejected\n        roles: [superior]",
+         "        dest: rejected\n        roles: [superior]\n        accepts: []"))
+    problems = check_rules_text(text, "mini.yaml")
+    assert [p.type for p in problems] == ["event_field_not_accepted"]
+    p = problems[0]
+    assert "event.reason" in p.text.zh and "accepts" in p.text.en
+    assert text.splitlines()[p.line - 1].strip().startswith("- expr:")
+    fixed = text.replace("accepts: []", "accepts: [reason]")
+    assert check_rules_text(fixed, "mini.yaml") == []

@@ -207,6 +207,7 @@ class Checker:
                 self._role(role, roles, (*tloc, "roles", k))
             for k, c in enumerate(t.conditions):
                 self._condition(proc, c, (*tloc, "conditions", k))
+                self._event_not_accepted(proc, t, c, (*tloc, "conditions", k, "expr"))
             for k, field in enumerate(t.accepts or ()):
                 if field not in proc.inputs and field not in self.broken:
                     szh, sen = suggest(field, proc.inputs)
@@ -508,6 +509,21 @@ class Checker:
             return
         # a parameter whose own problem is already reported is in self.broken
         self._period(proc, st.deadline, (*loc, "deadline"), ("或输入字段", " or input"))
+
+    def _event_not_accepted(self, proc: s.Procedure, t: s.Transition, cond: s.Condition,
+                            loc: Loc) -> None:
+        """``event.x`` where the step does not accept ``x``: always null, so a condition that
+        needs it can never hold (the step could never be taken with its data)."""
+        if t.accepts is None:
+            return
+        for field in sorted(set(_EVENT_FIELD.findall(cond.expr)) & set(proc.inputs)
+                            - set(t.accepts)):
+            self.add("event_field_not_accepted", loc,
+                     f"条件读取本步骤填写的 event.{field}，但本步骤的 accepts 中没有 “{field}”："
+                     f"它总是空值（null），这一步永远无法以所需数据办理；请把 {field} 加入 accepts",
+                     f"the condition reads event.{field}, this step's own data, but the step "
+                     f"does not accept '{field}': it is always null, so the step can never be "
+                     f"taken with the data it needs; add {field} to accepts", name=field)
 
     def _condition(self, proc: s.Procedure, cond: s.Condition, loc: Loc) -> None:
         """The condition compiles, reads known names only and gives true or false."""
