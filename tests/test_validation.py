@@ -323,12 +323,26 @@ def test_full_width_colon_inside_text_is_not_a_mistake() -> None:
 
 
 def test_full_width_colon_scan_is_linear_on_long_lines() -> None:
-    line = "a" + " " * 300_000 + "b：" + "\n"
+    line = "a" * 300_000 + "：" + "\n"
     start = time.perf_counter()
     problems = check_rules_text(line + "x" + " " * 300_000 + ":" + "：\n", "long.yaml")
     assert time.perf_counter() - start < 5
     (p,) = [p for p in problems if p.type == "fullwidth_colon"]  # not line 2: ':' comes first
-    assert (p.line, p.column, p.ctx["key"]) == (1, 300_003, "a" + " " * 300_000 + "b")
+    assert (p.line, p.column, p.ctx["key"]) == (1, 300_001, "a" * 300_000)
+
+
+def test_full_width_colon_in_plain_text_is_not_a_mistake() -> None:
+    """Text starting on the line after its key, continued on a second line, or a list item:
+    YAML reads each as the text it is (issue: no false alarm inside text)."""
+    text = MINI.read_text(encoding="utf-8")
+    for shown in ("zh:\n                注意：退回必须说明理由",
+                  "zh: 退回必须\n                注意：说明理由"):
+        edited = edited_text(text, ("zh: 退回必须说明理由, en: A rejection must give a reason}",
+                                    "PLACEHOLDER"), ("message: {PLACEHOLDER",
+                                                     f"message:\n              {shown}\n"
+                                                     "              en: A rejection must give "
+                                                     "a reason"))
+        assert check_rules_text(edited, "plain.yaml") == [], shown
 
 
 def test_broken_duration_parameter_is_reported_once() -> None:

@@ -89,6 +89,9 @@ class _PositionWalker(_LoaderBase):
         self._seen: set[int] = set()
         # 1-based lines inside quoted or block scalars (text, where '：' is punctuation)
         self.text_lines: set[int] = set()
+        # 1-based lines of plain value scalars: text too, unless what precedes a '：' could
+        # be a key of the file (an identifier such as note: YAML read "B6 note： x" as text)
+        self.plain_lines: set[int] = set()
 
     def problem(self, type_: str, loc: Loc, mark: Mark, zh: str, en: str, **ctx: Any) -> None:
         """Record one problem."""
@@ -152,7 +155,7 @@ class _PositionWalker(_LoaderBase):
                     "键必须是简单文字", "a key must be plain text",
                 )
                 continue
-            key = self._scalar(key_node, (*loc, str(key_node.value)), kmark)
+            key = self._scalar(key_node, (*loc, str(key_node.value)), kmark, is_key=True)
             if not isinstance(key, str | int):
                 key = str(key_node.value)
             if key in first:
@@ -169,13 +172,17 @@ class _PositionWalker(_LoaderBase):
             out[key] = self._walk(value_node, (*loc, key))
         return out
 
-    def _scalar(self, node: yaml.ScalarNode, loc: Loc, mark: Mark) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, loc: Loc, mark: Mark, *,
+                is_key: bool = False) -> Any:
         raw = node.value
         plain = not node.style  # None from PyYAML, '' from libyaml
+        end = node.end_mark
+        last = end.line if end.column > 0 else end.line - 1  # 0-based
         if node.style in ("|", ">", '"', "'"):
-            end = node.end_mark
-            last = end.line if end.column > 0 else end.line - 1  # 0-based
             self.text_lines.update(range(node.start_mark.line + 2, last + 2))
+        elif not is_key:  # a plain value, also one starting on its own line or continued
+            # on the next (a list item "- 村：行政村", "zh:" then "注意：…" below it)
+            self.plain_lines.update(range(node.start_mark.line + 1, last + 2))
         if plain and node.tag == "tag:yaml.org,2002:bool" and raw not in _BOOL_OK:
             self.problem(
                 "yaml_ambiguous_bool", loc, mark,
@@ -265,6 +272,16 @@ def _fullwidth_colons(text: str, file: str) -> list[Problem]:
     return problems
 
 
+_WOULD_BE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _outside_text(problems: list[Problem], loader: _PositionWalker) -> list[Problem]:
+    """The full-width-colon problems YAML's own reading confirms: not inside quoted or block
+    text, and inside plain text only where a key of the file was meant (``note： x``)."""
+    return [p for p in problems if p.line not in loader.text_lines and (
+        p.line not in loader.plain_lines or _WOULD_BE_KEY.fullmatch(str(p.ctx.get("key", ""))))]
+
+
 def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse ``text``; return the document (None on a syntax error) and every problem found."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
@@ -277,6 +294,17 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
                 ),
             )
         ]
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate: not a character, no UTF-8 for it
+        before = text[:exc.start]
+        code = f"U+{ord(text[exc.start]):04X}"
+        return None, [Problem(
+            "yaml_syntax", (), file, before.count("\n") + 1,
+            exc.start - (before.rfind("\n") + 1) + 1,
+            Text(f"文件含有不成对的代理字符 {code}，它不是有效字符：请删除它",
+                 f"the text contains {code}, a lone surrogate that is not a character: "
+                 "delete it"), {"character": code})]
     problems = _fullwidth_colons(text, file)
     if getattr(yaml, "__with_libyaml__", False) and not _ANCHOR_OR_ALIAS.search(text):
         fast = FastPositionLoader(text, file)
@@ -285,7 +313,7 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
         except (yaml.YAMLError, RecursionError):
             pass  # the pure-Python loader below reports it with its exact wording
         else:
-            problems = [p for p in problems if p.line not in fast.text_lines]
+            problems = _outside_text(problems, fast)
             problems.extend(fast.problems)
             return doc, problems
         finally:
@@ -338,6 +366,6 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
     finally:
         loader.dispose()
     # the file parsed: a full-width colon inside quoted or block text is punctuation
-    problems = [p for p in problems if p.line not in loader.text_lines]
+    problems = _outside_text(problems, loader)
     problems.extend(loader.problems)
     return doc, problems
