@@ -198,3 +198,55 @@
     而且 "supervision_committee" 执行 "confirm_execution"
     那么 当前状态为 "completed"
     而且 审计记录共 8 条，哈希链完整
+
+  @D8
+  场景: 撤回议题必须说明理由，撤回后流程结束
+    假如 "two_committees" 发起流程 "two_meetings"，数据为：
+      | 字段              | 值             |
+      | matter            | 村集体资产处置 |
+      | committee_members | 9              |
+      | committee_yes     | 7              |
+    当 "two_committees" 执行 "withdraw"
+    那么 操作被拒绝，提示包含 "撤回议题必须说明理由"
+    当 "two_committees" 执行 "withdraw"，数据为：
+      | 字段   | 值    |
+      | reason | "   " |
+    那么 操作被拒绝，提示包含 "撤回议题必须说明理由"
+    而且 当前状态为 "raised"
+    当 "two_committees" 执行 "withdraw"，数据为：
+      | 字段   | 值                               |
+      | reason | 资产权属存在争议，待确权后再提出 |
+    那么 当前状态为 "withdrawn"
+    而且 审计记录共 2 条，哈希链完整
+    当 "two_committees" 执行 "propose"
+    那么 操作被拒绝，提示包含 "下不能执行 propose"
+    而且 "two_committees" 可执行的步骤为 "无"
+
+  @D8
+  场景: 党员大会形成预案后、村民代表会议决议前撤回议题，须说明理由
+    假如 "two_committees" 发起流程 "two_meetings"，数据为：
+      | 字段              | 值       |
+      | committee_members | 9        |
+      | committee_yes     | 7        |
+      | draft_plan        | 预案全文 |
+      | full_members      | 40       |
+      | members_present   | 33       |
+      | members_yes       | 28       |
+    当 "two_committees" 执行 "propose"
+    而且 "village_party_org" 执行 "form_draft_plan"
+    而且 "village_party_org" 执行 "withdraw"，数据为：
+      | 字段   | 值 |
+      | reason | "" |
+    那么 操作被拒绝，提示包含 "撤回议题必须说明理由"
+    而且 当前状态为 "draft_plan_formed"
+    当 "village_party_org" 执行 "withdraw"，数据为：
+      | 字段   | 值                               |
+      | reason | 上级政策调整，预案须重新论证     |
+    那么 当前状态为 "withdrawn"
+    而且 审计记录共 4 条，哈希链完整
+    当 "villagers_committee" 执行 "resolve"，数据为：
+      | 字段               | 值 |
+      | resolving_expected | 45 |
+      | resolving_present  | 38 |
+      | resolving_yes      | 30 |
+    那么 操作被拒绝，提示包含 "下不能执行 resolve"

@@ -43,6 +43,29 @@
         | street_committee   | approve_election |                                                             |
       那么 当前状态为 "approved_for_election"
 
+    @E8
+    场景: 上级退回换届请示必须说明理由，退回后重新报送
+      当 "election_organizer" 执行 "request_election"，数据为：
+        | 字段          | 值         |
+        | election_date | 2026-09-25 |
+      而且 "street_committee" 执行 "reject_election"
+      那么 操作被拒绝，提示包含 "退回换届请示必须说明理由"
+      当 "street_committee" 执行 "reject_election"，数据为：
+        | 字段                      | 值    |
+        | election_rejection_reason | "   " |
+      那么 操作被拒绝，提示包含 "退回换届请示必须说明理由"
+      而且 当前状态为 "election_requested"
+      当 "street_committee" 执行 "reject_election"，数据为：
+        | 字段                      | 值                         |
+        | election_rejection_reason | 候选人酝酿不充分，暂缓换届 |
+      那么 当前状态为 "reelection_due"
+      而且 审计记录共 3 条，哈希链完整
+      当 依次执行以下步骤：
+        | 角色               | 步骤             | 数据                        |
+        | election_organizer | request_election | {election_date: 2026-09-28} |
+        | street_committee   | approve_election |                             |
+      那么 当前状态为 "approved_for_election"
+
   规则: 党员推荐和群众推荐，候选人名单报乡镇（街道）党（工）委审查批准
 
     背景:
@@ -248,6 +271,88 @@
         | election_organizer | announce      |                                                                                                                                                               |
       那么 当前状态为 "committee_elected"
 
+    @E6
+    场景大纲: 当选人数不足时另行选举，另选候选人、差额或此前已当选名单不符的被拒绝
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                                  |
+        | election_organizer | open_meeting  | {full_members: 10, present: 9}                                                                                                                                                        |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 2, 2], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 4, 4], round_seats: 3, elected_members: [李红, 王强]} |
+        | election_organizer | announce      |                                                                                                                                                                                       |
+      那么 当前状态为 "shortfall"
+      当 "election_organizer" 执行 "further_round"，数据为：
+        | 字段                 | 值           |
+        | revote_candidates    | <另选候选人> |
+        | elected_before_round | <此前已当选> |
+      那么 操作被拒绝，提示包含 "<提示>"
+      而且 当前状态为 "shortfall"
+
+      例子: 另选候选人中有已当选的、不是候选人的或重复的
+        | 另选候选人   | 此前已当选   | 提示                                                                                       |
+        | [李红, 张伟] | [李红, 王强] | 另行选举只在未当选的候选人中进行（不从得票未过半数者中递补），候选人 ['李红', '王强', '张伟', '赵敏']，已当选 ['李红', '王强']，填写的是 ['李红', '张伟'] |
+        | [张伟, 周明] | [李红, 王强] | 另行选举只在未当选的候选人中进行                                                           |
+        | [张伟, 张伟] | [李红, 王强] | 另行选举只在未当选的候选人中进行                                                           |
+
+      例子: 另行选举仍实行差额（不足 1 名，至少 2 名候选人）
+        | 另选候选人 | 此前已当选   | 提示                                                                                       |
+        | [张伟]     | [李红, 王强] | 另行选举仍实行差额，候选人数须比不足的名额（应选 3 名，已当选 ['李红', '王强']）多出至少其 1/5；填写的是 ['张伟'] |
+        | []         | [李红, 王强] | 另行选举仍实行差额                                                                         |
+
+      例子: 此前已当选名单须沿用计票结果
+        | 另选候选人   | 此前已当选         | 提示                                                                       |
+        | [张伟, 赵敏] | [李红]             | 此前已当选名单须沿用计票结果 ['李红', '王强']；填写的是 ['李红']             |
+        | [张伟, 赵敏] | [李红, 王强, 张伟] | 此前已当选名单须沿用计票结果 ['李红', '王强']；填写的是 ['李红', '王强', '张伟'] |
+        | [张伟, 赵敏] | []                 | 此前已当选名单须沿用计票结果 ['李红', '王强']；填写的是 []                   |
+
+    @E6
+    场景: 当选人数不足，在未当选的候选人中差额另行选举，补足名额后当选
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                                  |
+        | election_organizer | open_meeting  | {full_members: 10, present: 9}                                                                                                                                                        |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 2, 2], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 4, 4], round_seats: 3, elected_members: [李红, 王强]} |
+        | election_organizer | announce      |                                                                                                                                                                                       |
+      那么 当前状态为 "shortfall"
+      当 "election_organizer" 执行 "further_round"，数据为：
+        | 字段                 | 值           |
+        | revote_candidates    | [赵敏, 张伟] |
+        | elected_before_round | [王强, 李红] |
+      那么 当前状态为 "voting"
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                          |
+        | ballots_returned | 9                           |
+        | ballot_marks     | [1, 1, 1, 1, 1, 1, 1, 1, 1] |
+        | proxy_votes      | 0                           |
+        | counted_names    | [张伟, 周明]                |
+        | counted_votes    | [5, 4]                      |
+        | round_seats      | 1                           |
+        | elected_members  | [李红, 王强, 张伟]          |
+      那么 操作被拒绝，提示包含 "再次投票或另行选举只在 ['赵敏', '张伟'] 中进行"
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                          |
+        | ballots_returned | 9                           |
+        | ballot_marks     | [1, 1, 1, 1, 1, 1, 1, 1, 1] |
+        | proxy_votes      | 0                           |
+        | counted_names    | [张伟, 赵敏]                |
+        | counted_votes    | [5, 4]                      |
+        | round_seats      | 1                           |
+        | elected_members  | [李红, 王强, 张伟]          |
+      而且 "election_organizer" 执行 "announce"
+      那么 当前状态为 "committee_elected"
+      而且 审计记录共 13 条，哈希链完整
+
+    @E6 @B4
+    场景: 应选 3 名只选出 2 名，不能减少名额（委员会不少于 3 人）
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                                  |
+        | election_organizer | open_meeting  | {full_members: 10, present: 9}                                                                                                                                                        |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 2, 2], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 4, 4], round_seats: 3, elected_members: [李红, 王强]} |
+        | election_organizer | announce      |                                                                                                                                                                                       |
+      那么 当前状态为 "shortfall"
+      当 "election_organizer" 执行 "reduce_seats"，数据为：
+        | 字段                    | 值 |
+        | reduction_consent_votes | 9  |
+      那么 操作被拒绝，提示包含 "减少名额后委员会不能少于 3 人，已当选 ['李红', '王强']"
+      而且 当前状态为 "shortfall"
+
     @E11
     场景: 选举结果报上级批准，换届完成，审计记录可校验
       当 依次执行以下步骤：
@@ -259,3 +364,110 @@
         | street_committee   | approve_results |                                                                                                                                                                                       |
       那么 当前状态为 "completed"
       而且 审计记录共 12 条，哈希链完整
+
+    @E11
+    场景: 上级不批准选举结果必须说明理由
+      当 依次执行以下步骤：
+        | 角色               | 步骤           | 数据                                                                                                                                                                                  |
+        | election_organizer | open_meeting   | {full_members: 10, present: 9}                                                                                                                                                        |
+        | scrutineer         | count_ballots  | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 2, 2], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 5, 3], round_seats: 3, elected_members: [李红, 王强, 张伟]} |
+        | election_organizer | announce       |                                                                                                                                                                                       |
+        | election_organizer | report_results |                                                                                                                                                                                       |
+        | street_committee   | reject_results |                                                                                                                                                                                       |
+      那么 操作被拒绝，提示包含 "不批准选举结果必须说明理由"
+      当 "street_committee" 执行 "reject_results"，数据为：
+        | 字段                     | 值 |
+        | results_rejection_reason | "" |
+      那么 操作被拒绝，提示包含 "不批准选举结果必须说明理由"
+      而且 当前状态为 "results_reported"
+      当 "street_committee" 执行 "reject_results"，数据为：
+        | 字段                     | 值                         |
+        | results_rejection_reason | 计票中发现委托投票未予剔除 |
+      那么 当前状态为 "results_rejected"
+      而且 审计记录共 12 条，哈希链完整
+      而且 "street_committee" 可执行的步骤为 "无"
+
+  规则: 当选人数接近应选名额的，经到会过半数同意可以减少名额，不再选举
+
+    背景:
+      假如 依次执行以下步骤：
+        | 角色               | 步骤                         | 数据                                                                                         |
+        | election_organizer | request_election             | {election_date: 2026-09-25}                                                                  |
+        | street_committee   | approve_election             |                                                                                              |
+        | election_organizer | record_party_recommendation  | {party_recommended: [李红, 王强, 张伟, 赵敏, 周明, 吴刚], party_recommendation_secret: true} |
+        | election_organizer | record_public_recommendation | {public_recommended: [李红, 王强, 周明]}                                                      |
+        | election_organizer | propose_slate                | {candidates: [李红, 王强, 张伟, 赵敏, 周明, 吴刚], seats: 5}                                 |
+        | street_committee   | approve_slate                |                                                                                              |
+        | election_organizer | open_meeting                 | {full_members: 10, present: 9}                                                               |
+
+    @E6
+    场景大纲: 差 1 名时，同意减少名额的须超过到会人数的一半（到会 9 人，5 人同意可以，4 人不可以）
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                                                                  |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [5, 5, 5, 5, 4, 4, 3, 3, 3], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏, 周明, 吴刚], counted_votes: [9, 8, 7, 6, 4, 3], round_seats: 5, elected_members: [李红, 王强, 张伟, 赵敏]} |
+        | election_organizer | announce      |                                                                                                                                                                                                                       |
+      那么 当前状态为 "shortfall"
+      当 "election_organizer" 执行 "reduce_seats"，数据为：
+        | 字段                    | 值         |
+        | reduction_consent_votes | <同意人数> |
+      那么 结果为 "<结果>"
+
+      例子:
+        | 同意人数 | 结果              |
+        | 4        | 被拒绝            |
+        | 5        | committee_elected |
+        | 9        | committee_elected |
+        | 10       | 被拒绝            |
+
+    @E6 @E11
+    场景: 同意人数不足的提示写明到会和同意人数，经过半数同意减少名额后报上级批准
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                                                                  |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [5, 5, 5, 5, 4, 4, 3, 3, 3], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏, 周明, 吴刚], counted_votes: [9, 8, 7, 6, 4, 3], round_seats: 5, elected_members: [李红, 王强, 张伟, 赵敏]} |
+        | election_organizer | announce      |                                                                                                                                                                                                                       |
+      当 "election_organizer" 执行 "reduce_seats"
+      那么 操作被拒绝，提示包含 "尚未提供同意减少名额、不再选举的人数（reduction_consent_votes）"
+      当 "election_organizer" 执行 "reduce_seats"，数据为：
+        | 字段                    | 值 |
+        | reduction_consent_votes | 4  |
+      那么 操作被拒绝，提示包含 "减少名额、不再选举须经到会 9 人中超过 1/2 的人同意；同意 4 人"
+      而且 当前状态为 "shortfall"
+      当 依次执行以下步骤：
+        | 角色               | 步骤            | 数据                          |
+        | election_organizer | reduce_seats    | {reduction_consent_votes: 5}  |
+        | election_organizer | report_results  |                               |
+        | street_committee   | approve_results |                               |
+      那么 当前状态为 "completed"
+      而且 审计记录共 13 条，哈希链完整
+
+    @E6 @E3
+    场景: 差 2 名时不能减少名额，应在未当选的候选人中差额另行选举
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                                                              |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [5, 5, 5, 4, 4, 3, 3, 3, 3], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏, 周明, 吴刚], counted_votes: [9, 8, 7, 4, 4, 3], round_seats: 5, elected_members: [李红, 王强, 张伟]} |
+        | election_organizer | announce      |                                                                                                                                                                                                                   |
+      当 "election_organizer" 执行 "reduce_seats"，数据为：
+        | 字段                    | 值 |
+        | reduction_consent_votes | 9  |
+      那么 操作被拒绝，提示包含 "只有接近应选名额时才可减少名额，应选 5 名，已当选 ['李红', '王强', '张伟']，最多可差 1 名"
+      当 "election_organizer" 执行 "further_round"，数据为：
+        | 字段                 | 值                 |
+        | revote_candidates    | [赵敏, 周明]       |
+        | elected_before_round | [李红, 王强, 张伟] |
+      那么 操作被拒绝，提示包含 "另行选举仍实行差额"
+      当 "election_organizer" 执行 "further_round"，数据为：
+        | 字段                 | 值                 |
+        | revote_candidates    | [赵敏, 周明, 吴刚] |
+        | elected_before_round | [李红, 王强, 张伟] |
+      那么 当前状态为 "voting"
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                             |
+        | ballots_returned | 9                              |
+        | ballot_marks     | [2, 2, 2, 2, 2, 2, 2, 2, 1]    |
+        | proxy_votes      | 0                              |
+        | counted_names    | [赵敏, 周明, 吴刚]             |
+        | counted_votes    | [7, 6, 4]                      |
+        | round_seats      | 2                              |
+        | elected_members  | [李红, 王强, 张伟, 赵敏, 周明] |
+      而且 "election_organizer" 执行 "announce"
+      那么 当前状态为 "committee_elected"
