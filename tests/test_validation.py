@@ -456,3 +456,35 @@ def test_a_condition_on_event_data_the_step_does_not_accept_is_an_error() -> Non
     assert text.splitlines()[p.line - 1].strip().startswith("- expr:")
     fixed = text.replace("accepts: []", "accepts: [reason]")
     assert check_rules_text(fixed, "mini.yaml") == []
+
+
+@pytest.mark.parametrize(("expr", "kind"), [
+    ('expected == "9"', "type_mismatch"),
+    ('expected in ["9"]', "type_mismatch"),
+    ("reason == 3", "type_mismatch"),
+    ('reason != true', "type_mismatch"),
+    ('held_on == "2026-01-01"', "type_mismatch"),
+    ('event.expected != "40"', "type_mismatch"),
+    ('actor["__class__"] == "x"', "context_index"),
+    ("dyn(actor).__dict__ == 1", "context_index"),
+    ('event["reason"] == "x"', "context_index"),
+    ('reason.matches("[")', "regex_invalid"),
+    ('matches(reason, "(")', "regex_invalid"),
+    ('reason.matches("(?=a)b")', "regex_invalid"),
+])
+def test_a_condition_that_can_never_mean_what_it_says_is_an_error(expr: str, kind: str) -> None:
+    text = edited_text(MINI, ("exceeds(present, expected, election_quorum)", expr))
+    problems = check_rules_text(text, "mini.yaml")
+    assert kind in [p.type for p in problems], [p.format("en") for p in problems]
+    p = next(p for p in problems if p.type == kind)
+    assert p.path.endswith("conditions[0].expr") and p.line == 45
+    _assert_bilingual(p)
+
+
+@pytest.mark.parametrize("expr", [
+    "expected == 9 && reason == \"x\"", 'reason in ["a", "b"]', 'reason.matches("^[a-z]+$")',
+    "present * 5 > expected * 4", 'actor.role == "secretary"', "event.present == 33",
+])
+def test_sound_conditions_pass_the_type_and_field_checks(expr: str) -> None:
+    text = edited_text(MINI, ("exceeds(present, expected, election_quorum)", expr))
+    assert check_rules_text(text, "mini.yaml") == []

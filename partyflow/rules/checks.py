@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from partyflow.errors import Loc, Problem, Text
 from partyflow.rules import schema as s
 from partyflow.rules.compile import compile_input, compile_parameter
+from partyflow.rules.condition_lint import lint
 from partyflow.rules.durations import Duration, period_problem
 from partyflow.rules.expressions import (
     FUNCTIONS,
@@ -541,6 +542,11 @@ class Checker:
             return
         known = set(proc.inputs) | set(proc.parameters) | CONTEXT_NAMES | self.broken
         ok = True
+        types = {**{k: p.type for k, p in proc.parameters.items()},
+                 **{k: i.type for k, i in proc.inputs.items()}}
+        for kind, zh, en in dict.fromkeys(lint(cond.expr, types)):
+            self.add(kind, eloc, zh, en)
+            ok = False
         for field in sorted(set(_ACTOR_FIELD.findall(cond.expr)) - {"id", "role", "org"}):
             self.add("unknown_name", eloc,
                      f"actor 只有 id、role、org 三项，没有 “{field}”",
