@@ -466,7 +466,7 @@ def test_a_condition_on_event_data_the_step_does_not_accept_is_an_error() -> Non
     ('held_on == "2026-01-01"', "type_mismatch"),
     ('event.expected != "40"', "type_mismatch"),
     ('actor["__class__"] == "x"', "context_index"),
-    ("dyn(actor).__dict__ == 1", "context_index"),
+    ("dyn(actor).role == 1", "context_index"),
     ('event["reason"] == "x"', "context_index"),
     ('reason.matches("[")', "regex_invalid"),
     ('matches(reason, "(")', "regex_invalid"),

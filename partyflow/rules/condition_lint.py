@@ -109,8 +109,6 @@ def lint(source: str, types: Mapping[str, str]) -> Iterator[tuple[str, str, str]
             who = toks[i + 2][1]
             yield ("context_index", f"dyn({who}) 绕过了字段检查：请直接写 {who}.字段名",
                    f"dyn({who}) steps past the check of its field names: write {who}.field")
-        if kind == "name" and text.startswith("__"):
-            yield ("context_index", f"“{text}” 不是可读取的字段", f"'{text}' is not a field")
         if kind == "name" and text == "matches":
             pattern = _pattern_after(toks, i)
             if pattern is not None:
