@@ -64,6 +64,8 @@ class Problem:
         column: 1-based column, or 0 when unknown.
         text: the explanation in zh and en.
         ctx: values the text was built from (expected value, actual value, suggestion …).
+        severity: ``error`` (the file cannot be used) or ``warning`` (it can, but something
+            looks unintended: shown by ``validate``, fatal only with ``--strict``).
     """
 
     type: str
@@ -73,6 +75,7 @@ class Problem:
     column: int
     text: Text
     ctx: dict[str, Any] = field(default_factory=dict)
+    severity: str = "error"
 
     @property
     def path(self) -> str:

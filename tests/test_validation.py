@@ -18,6 +18,7 @@ import pytest
 import partyflow
 from partyflow import Problem, RulesError, check_rules_text, load_rules, load_rules_text
 
+from .conftest import ROOT, run_cli
 from .edits import edited_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -488,3 +489,26 @@ def test_a_condition_that_can_never_mean_what_it_says_is_an_error(expr: str, kin
 def test_sound_conditions_pass_the_type_and_field_checks(expr: str) -> None:
     text = edited_text(MINI, ("exceeds(present, expected, election_quorum)", expr))
     assert check_rules_text(text, "mini.yaml") == []
+
+
+def test_a_parameter_nothing_reads_is_a_warning_that_can_be_silenced(tmp_path: Path) -> None:
+    text = edited_text(MINI, ("        deadline: review_within", "        deadline: P1M"))
+    [w] = check_rules_text(text, "mini.yaml")
+    assert (w.type, w.severity, w.line, w.path) == (
+        "unused_parameter", "warning", 18, "procedures.mini_election.parameters.review_within")
+    assert "reference_only" in w.text.zh and "reference_only" in w.text.en
+    rules = load_rules_text(text, "mini.yaml")  # a warning does not stop the rules
+    assert rules.warnings == (w,)
+    silenced = edited_text(text, ("        basis: B6\n", "        basis: B6\n"
+                                  "        reference_only: true\n"))
+    assert check_rules_text(silenced, "mini.yaml") == []
+    assert load_rules_text(silenced, "mini.yaml").warnings == ()
+    path = tmp_path / "unused.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert run_cli("validate", str(path))[0] == 0
+    code, _out, errs = run_cli("validate", str(path), "--strict", "--lang", "en")
+    assert code == 1 and "warning:" in errs and "review_within" in errs
+
+
+def test_the_shipped_rules_have_no_warnings() -> None:
+    assert load_rules(ROOT / "config" / "rules.yaml").warnings == ()

@@ -57,11 +57,23 @@ def app() -> None:
 
 @app.command()
 @click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_RULES)
+@click.option("--strict", is_flag=True,
+              help="有警告也以失败退出 / exit 1 on warnings too")
 @lang_option
-def validate(file: Path, lang: Lang) -> None:
-    """检查规则文件，一次列出所有问题 / check a rules file and list every problem."""
+def validate(file: Path, strict: bool, lang: Lang) -> None:
+    """检查规则文件，一次列出所有问题和警告 / check a rules file; list every problem and warning."""
     rules = _rules(file, lang)
     n = len(rules.procedures)
+    for w in rules.warnings:
+        err.print(("警告 " if lang == "zh" else "warning: ") + w.format(lang), markup=False)
+    if rules.warnings:
+        k = len(rules.warnings)
+        out.print(Text(f"{file}：可以使用，但有 {k} 条警告（{n} 个流程，版本 {rules.version}）",
+                       f"{file}: usable, with {k} warning(s) ({n} procedures, version "
+                       f"{rules.version})").get(lang), markup=False)
+        if strict:
+            raise _Fail
+        return
     out.print(Text(f"{file}：没有发现问题（{n} 个流程，版本 {rules.version}）",
                    f"{file}: no problems ({n} procedures, version {rules.version})").get(lang),
               markup=False)

@@ -8,6 +8,7 @@ the schema refused is checked on what remains, so one broken part hides nothing 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections import deque
@@ -34,6 +35,8 @@ from partyflow.rules.source import Mark, YamlDocument
 
 _ACTOR_FIELD = re.compile(r"\bactor\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at", "escalation"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _EVENT_FIELD = re.compile(r"\bevent\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 RESERVED_NAMES = CONTEXT_NAMES | {"start", "null", "true", "false", "in"}
 RESERVED_TRIGGERS = frozenset({"start", "escalate_overdue", "remind_deadline"})
@@ -129,6 +132,7 @@ class Checker:
         pruned procedure: what was removed could have made them pass.
         """
         base: Loc = ("procedures", name)
+        found_before = len(self.problems)
         self.broken = pruned.broken_names if pruned else set()
         partial = bool(self.broken)
         t_index = pruned.t_index if pruned else list(range(len(proc.transitions)))
@@ -141,6 +145,30 @@ class Checker:
         self._authority(proc, base, roles)
         self._unbound_roles(proc, base, t_index, roles)
         self._establishes(proc, base)
+        if not partial and len(self.problems) == found_before:  # an error may be why
+            self._unused_parameters(proc, base)
+
+    def _unused_parameters(self, proc: s.Procedure, base: Loc) -> None:
+        """A warning for a parameter no condition, message, deadline, reminder or default
+        reads: a policy value that changes nothing is usually a mistake (a renamed use, a
+        hard-coded copy). ``reference_only: true`` says it is kept on purpose."""
+        read: set[str] = set()
+        for t in proc.transitions:
+            for c in t.conditions:
+                read.update(_NAME.findall(c.expr))
+                read.update(_PLACEHOLDER.findall(f"{c.message.zh} {c.message.en}"))
+        for st in proc.states.values():
+            read.update(n for n in (st.deadline, st.remind_before) if n)
+        read.update(i.default_from for i in proc.inputs.values() if i.default_from)
+        for pname, param in proc.parameters.items():
+            if pname not in read and not param.reference_only:
+                self.problems.append(dataclasses.replace(problem_at(
+                    self.doc, self.file, "unused_parameter", (*base, "parameters", pname),
+                    f"参数 “{pname}” 没有被任何条件、提示、期限或默认值使用：修改它不会改变任何办理结果；"
+                    "如确为仅供查阅的数值，请加 reference_only: true",
+                    f"parameter '{pname}' is read by no condition, message, deadline or "
+                    "default: changing it changes nothing; if it is kept for reference only, "
+                    "add reference_only: true", key=True, name=pname), severity="warning"))
 
     def _names(self, proc: s.Procedure, base: Loc, roles: set[str]) -> None:
         """Parameters and inputs: free names, well-formed types and defaults; known roles."""

@@ -10,7 +10,7 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
-from partyflow.errors import Text
+from partyflow.errors import Problem, Text
 from partyflow.rules.calendar import Calendar
 from partyflow.rules.durations import Duration, period_problem
 from partyflow.rules.expressions import Expression, MessageTemplate
@@ -418,6 +418,8 @@ class RuleSet:
         hierarchy: the file's ``hierarchy:`` section (levels, duties, local standards), or
             None when it has none; ``partyflow.hierarchy`` turns it into levels.
         calendar: how its periods are counted (``calendar:``: zone, working days, C4).
+        warnings: what looks unintended but does not stop the rules (``validate`` shows it;
+            ``--strict`` fails on it), e.g. a parameter nothing reads.
     """
 
     version: str
@@ -428,3 +430,4 @@ class RuleSet:
     procedures: Mapping[str, ProcedureDef]
     hierarchy: HierarchySpec | None = None
     calendar: Calendar = field(default_factory=Calendar)
+    warnings: tuple[Problem, ...] = ()

@@ -8,6 +8,7 @@ message, in file order. Nothing here executes code from the file.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from pathlib import Path
@@ -44,16 +45,17 @@ def load_rules(path: str | Path) -> RuleSet:
 
 
 def load_rules_text(text: str, file: str = "<rules>") -> RuleSet:
-    """Load and validate rules from a string; ``file`` names it in messages."""
+    """Load and validate rules from a string; ``file`` names it in messages. Warnings do not
+    stop the load: they are kept in ``RuleSet.warnings``."""
     problems, ruleset = _check(text, file)
-    if problems:
-        raise RulesError(problems)
-    assert ruleset is not None
+    if ruleset is None:
+        raise RulesError([p for p in problems if p.severity == "error"])
     return ruleset
 
 
 def check_rules_text(text: str, file: str = "<rules>") -> list[Problem]:
-    """Every problem in ``text``, in file order; empty when the rules are valid."""
+    """Every problem in ``text`` — errors and warnings (``Problem.severity``) — in file
+    order; empty when the rules are valid and nothing looks unintended."""
     return _check(text, file)[0]
 
 
@@ -76,7 +78,8 @@ def _check(stored: str, file: str) -> tuple[list[Problem], RuleSet | None]:
         return in_file_order(problems), None
     model, found = check_document(doc, file, text, {p.loc for p in problems})
     problems.extend(found)
-    if problems or model is None:
+    warnings = [p for p in problems if p.severity == "warning"]
+    if len(warnings) < len(problems) or model is None:
         return in_file_order(problems), None
     overrides, calendar_text, calendar_data, found = calendar_file.read(
         model.calendar, doc, file, kept)
@@ -87,5 +90,8 @@ def _check(stored: str, file: str) -> tuple[list[Problem], RuleSet | None]:
         # the calendar file is part of the version: hashed and kept with the rules text
         digest = content_hash({"rules": doc.data, "calendar_overrides": calendar_data})
         source = calendar_file.join(text, model.calendar.overrides, calendar_text)
-    return [], compile_rules(model, content_hash=digest, source=source, file=file,
-                             overrides=overrides)
+    ruleset = compile_rules(model, content_hash=digest, source=source, file=file,
+                            overrides=overrides)
+    if warnings:
+        ruleset = dataclasses.replace(ruleset, warnings=tuple(in_file_order(warnings)))
+    return in_file_order(warnings), ruleset

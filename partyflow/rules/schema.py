@@ -95,6 +95,10 @@ class Parameter(_Model):
     basis: NonEmpty = _f("依据（规则编号，如 B2）", "Basis: the rule id it implements, e.g. B2")
     label: Label = _f("名称", "Label")
     note: str | None = _f("备注", "Note, e.g. the documented alternative value", default=None)
+    reference_only: bool = _f(
+        "仅供查阅（没有条件或期限读取它，由调用系统使用）：不再提示“未被使用”",
+        "Kept for reference (read by the calling system, not by a condition or deadline): "
+        "no 'unused' warning", default=False)
 
     @field_validator("value")
     @classmethod
