@@ -156,14 +156,28 @@ store_option = click.option(
     help="存储地址，如 sqlite:///partyflow.db 或 postgresql+psycopg://… / store URL")
 
 
+def _login() -> str:
+    import getpass
+
+    try:
+        return f"partyflow.cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name (some containers)
+        return "partyflow.cli"
+
+
 @org.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @store_option
 @rules_option
+@click.option("--actor", default=None, envvar="PARTYFLOW_ACTOR",
+              help="记入组织体系留痕的操作人（默认 partyflow.cli:<登录名>）/ who is recorded in "
+                   "the organization trail (default partyflow.cli:<login name>)")
 @lang_option
-def org_import(file: Path, store_url: str, rules_path: Path, lang: Lang) -> None:
-    """检查并导入组织名册到存储（有问题则不导入）/ check an organization list and import it
-    into the store (nothing is imported if it has problems)."""
+def org_import(file: Path, store_url: str, rules_path: Path, actor: str | None,
+               lang: Lang) -> None:
+    """检查并导入组织名册到存储（有问题则不导入），新增与变更的组织记入组织体系留痕 / check an
+    organization list and import it into the store (nothing is imported if it has problems);
+    new and changed organizations are recorded in the organization trail."""
     from partyflow.hierarchy import HierarchyError, load_hierarchy
     from partyflow.workflows.engine import Engine
 
@@ -178,7 +192,7 @@ def org_import(file: Path, store_url: str, rules_path: Path, lang: Lang) -> None
         raise _Fail from None
     engine = Engine(rs, store=store_url)
     try:
-        n = engine.import_organizations(h)
+        n = engine.import_organizations(h, actor_id=actor or _login())
     finally:
         engine.store.close()
     out.print(Text(f"已导入 {n} 个组织到 {store_url}", f"imported {n} organizations into "
