@@ -113,7 +113,8 @@ class Store(ABC):
 
     def org_record(self, seq: int) -> OrgAuditRecord | None:
         """The hierarchy's trail record ``seq``, or None."""
-        return next(iter(self.org_history(after_seq=seq - 1, batch=1)), None)
+        found = next(iter(self.org_history(after_seq=seq - 1, batch=1)), None)
+        return found if found is not None and found.seq == seq else None
 
     def org_head(self) -> OrgAuditRecord | None:
         """The newest record of the hierarchy's trail, or None when it is empty."""
