@@ -401,3 +401,23 @@ def test_the_library_api(setup: Setup, tmp_path: Path) -> None:
         assert compare_checkpoint(store, cut, key=b"k").kinds == {"malformed": 1}
     finally:
         store.close()
+
+
+def test_an_edited_rules_text_is_reported_once(cli_env: CliRun, setup: Setup,
+                                               tmp_path: Path) -> None:
+    """The pinned rules text is checked against its content hash, as ``Engine.verify`` does:
+    once per version, with the number of instances that run on it."""
+    with setup.db() as db:
+        db.execute("UPDATE pf_rules SET source = REPLACE(source, 'value: \"4/5\"', "
+                   "'value: \"1/5\"')")
+    code, _, err = cli_env("verify", "case-1", "--store", setup.url, "--lang", "en")
+    assert code == 1 and "does not match its content hash" in err
+    cp = tmp_path / "cp.jsonl"
+    code, out, _ = cli_env("verify", "--all", "--store", setup.url, "--checkpoint", str(cp),
+                           "--lang", "en")
+    assert code == 1 and not cp.exists()
+    lines = out.strip().splitlines()
+    assert lines[0].startswith("✗ [rules_hash_mismatch] the stored text of rules version test-1")
+    assert sum(line.startswith("✗") for line in lines) == 1
+    assert "rules texts: 1 version(s) checked, 1 missing or edited, 5 instance(s) run on " \
+           "them" in out

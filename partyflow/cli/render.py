@@ -180,7 +180,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def broken_line(b: Broken, lang: Lang) -> str:
-    """One broken trail, as ``partyflow verify --all`` prints it when found."""
+    """One broken trail or rules text, as ``partyflow verify --all`` prints it when found."""
     return f"✗ [{b.reason}] {b.text.get(lang)}"
 
 
@@ -206,6 +206,12 @@ def verify_lines(report: VerifyReport, lang: Lang, *, compared: CheckpointReport
             f"已校验 {report.instances} 个实例、{report.records} 条审计记录：全部完整",
             f"checked {report.instances} instances, {report.records} audit records: all "
             "intact").get(lang))
+    if report.rules_broken:
+        lines.append(Text(
+            f"规则文本：检查 {report.rules} 个版本，{len(report.rules_broken)} 个缺失或被改动，"
+            f"{report.rules_affected} 个实例依此运行",
+            f"rules texts: {report.rules} version(s) checked, {len(report.rules_broken)} missing "
+            f"or edited, {report.rules_affected} instance(s) run on them").get(lang))
     if report.org_broken is not None:
         lines.append(Text(f"组织体系留痕损坏（{report.org_broken.reason}）",
                           f"organization trail broken ({report.org_broken.reason})").get(lang))

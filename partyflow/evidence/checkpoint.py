@@ -38,11 +38,18 @@ from pathlib import Path
 from typing import Any
 
 from partyflow.canonical import canonical_json
-from partyflow.errors import AuditChainBroken, InstanceNotFound, Text, UsageError
+from partyflow.errors import (
+    AuditChainBroken,
+    InstanceNotFound,
+    RulesVersionUnavailable,
+    Text,
+    UsageError,
+)
 from partyflow.hierarchy.trail import verify_organizations
 from partyflow.stores.base import Store
 from partyflow.workflows.audit import verify_chain
 from partyflow.workflows.records import Instance
+from partyflow.workflows.versions import RuleVersions
 
 FORMAT = "partyflow-checkpoint"
 FORMAT_VERSION = 1
@@ -54,14 +61,16 @@ KEYED, PLAIN = "hmac-sha256", "sha256"
 
 @dataclass(frozen=True)
 class Broken:
-    """A trail that does not verify: an instance's (``instance_id``) or the hierarchy's
-    (``org_id``, ``instance_id`` None), as ``AuditChainBroken`` said."""
+    """Something that does not verify: an instance's trail (``instance_id``), the hierarchy's
+    (``org_id``, ``instance_id`` None), as ``AuditChainBroken`` said, or a pinned rules text
+    (``rules_hash``; reason ``rules_missing`` or ``rules_hash_mismatch``)."""
 
     instance_id: str | None
     org_id: str | None
     seq: int
     reason: str
     text: Text
+    rules_hash: str | None = None
 
     @classmethod
     def of(cls, exc: AuditChainBroken) -> Broken:
@@ -81,6 +90,9 @@ class VerifyReport:
         listed: the first ``MAX_LISTED`` broken instances, in store order.
         org_records: the hierarchy trail's records checked, or None if it was not checked.
         org_broken: how the hierarchy's trail is broken, if it is.
+        rules: the pinned rules versions checked against their content hash (each once).
+        rules_broken: those whose stored text is missing or was edited.
+        rules_affected: instances pinned to one of those (their chains are counted apart).
         checkpoint: the checkpoint file written, or None (not asked for, or something was
             broken: a checkpoint only anchors a store that verified).
     """
@@ -92,12 +104,15 @@ class VerifyReport:
     listed: list[Broken] = field(default_factory=list)
     org_records: int | None = None
     org_broken: Broken | None = None
+    rules: int = 0
+    rules_broken: list[Broken] = field(default_factory=list)
+    rules_affected: int = 0
     checkpoint: Path | None = None
 
     @property
     def ok(self) -> bool:
         """Whether everything checked verified."""
-        return self.broken == 0 and self.org_broken is None
+        return self.broken == 0 and self.org_broken is None and not self.rules_broken
 
 
 @dataclass(frozen=True)
@@ -161,12 +176,44 @@ class CheckpointReport:
 
 
 def verify_instance(store: Store, instance_id: str) -> int:
-    """Verify one instance's audit chain (as ``Engine.verify``); return its record count.
+    """Verify one instance's audit chain and its pinned rules text (as ``Engine.verify``);
+    return its record count.
 
     Raises:
-        InstanceNotFound, AuditChainBroken.
+        InstanceNotFound, AuditChainBroken, RulesVersionUnavailable.
     """
-    return verify_chain(store.get(instance_id), store.history(instance_id))
+    inst = store.get(instance_id)
+    count = verify_chain(inst, store.history(instance_id))
+    RuleVersions(store).of(inst)  # the stored text, checked against its content hash
+    return count
+
+
+class _RulesCheck:
+    """Each pinned rules version's stored text, checked against its hash once per run."""
+
+    def __init__(self, store: Store, report: VerifyReport,
+                 on_broken: Callable[[Broken], None] | None) -> None:
+        self._versions = RuleVersions(store)
+        self._seen: dict[str, bool] = {}
+        self._report, self._on_broken = report, on_broken
+
+    def __call__(self, inst: Instance) -> None:
+        ok = self._seen.get(inst.rules_hash)
+        if ok is None:
+            self._report.rules += 1
+            try:
+                self._versions.get(inst.rules_hash, inst.rules_version)
+                ok = True
+            except RulesVersionUnavailable as exc:
+                ok = False
+                broken = Broken(None, None, 0, f"rules_{exc.reason}", exc.text, inst.rules_hash)
+                self._report.rules_broken.append(broken)
+                if self._on_broken is not None:
+                    self._on_broken(broken)
+            self._seen[inst.rules_hash] = ok
+            self._versions = RuleVersions(self._versions.store)  # keep no parsed rules
+        if not ok:
+            self._report.rules_affected += 1
 
 
 def _verified(store: Store, inst: Instance) -> tuple[Instance, int]:
@@ -210,7 +257,8 @@ def verify_all(store: Store, *, orgs: bool = False, checkpoint: str | Path | Non
                progress: Callable[[int], None] | None = None,
                on_broken: Callable[[Broken], None] | None = None,
                now: dt.datetime | None = None) -> VerifyReport:
-    """Verify every instance's audit chain and, with ``orgs``, the hierarchy's trail.
+    """Verify every instance's audit chain and the rules texts they are pinned to (each
+    version once) and, with ``orgs``, the hierarchy's trail.
 
     Instances are streamed ``batch`` at a time (``Store.instances``), so memory does not grow
     with their number; ``progress(n)`` is called after each, ``on_broken`` for each broken
@@ -242,8 +290,10 @@ def verify_all(store: Store, *, orgs: bool = False, checkpoint: str | Path | Non
                           "store": _store_name(store)})
             out.write(head)
             digest.update(head)
+        check_rules = _RulesCheck(store, report, on_broken)
         for inst in store.instances(batch=batch):
             report.instances += 1
+            check_rules(inst)
             try:
                 checked, n = _verified(store, inst)
             except (AuditChainBroken, InstanceNotFound) as exc:
