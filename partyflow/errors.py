@@ -20,7 +20,7 @@ The tree::
      │    ├── DeadlineError        a deadline cannot be counted (its period runs off the calendar)
      │    └── ClockWentBack        the step's time is before the instance's newest audit record
      ├── StoreError                the database failed; ``outcome_unknown`` if during the commit
-     ├── AuditChainBroken          an audit trail was edited, deleted or reordered
+     ├── AuditChainBroken          an audit trail (an instance's, the hierarchy's) was edited, deleted or reordered
      └── UsageError                the library was called wrongly (e.g. a naive datetime)
 
 Messages are bilingual: ``str(err)`` is "中文 / English"; ``err.message("zh")`` picks one.
@@ -375,21 +375,28 @@ class StoreError(PartyflowError):
 
 
 class AuditChainBroken(PartyflowError):
-    """An instance's audit trail does not verify.
+    """An instance's audit trail, or the hierarchy's, does not verify.
 
     Attributes:
-        instance_id: the instance.
+        instance_id: the instance; None when the hierarchy's trail is broken.
         seq: the first sequence number at which the chain breaks.
         reason: a slug: ``hash_mismatch``, ``link_mismatch``, ``sequence_gap``,
             ``state_discontinuity`` (a record does not start where the previous ended),
             ``time_went_back``, ``head_mismatch``, ``state_mismatch`` (the stored row is not
             the one the last record sealed) or ``empty``.
+        org_id: for the hierarchy's trail (``partyflow.hierarchy.trail``), the organization
+            concerned, with ``seq`` a position in that trail (0 when no record is concerned)
+            and these further reasons: ``org_mismatch`` (the stored row is not the one its
+            newest record says), ``org_unrecorded`` (a row no record added) and
+            ``org_deleted`` (a recorded organization whose row is gone).
     """
 
-    def __init__(self, text: Text, *, instance_id: str, seq: int, reason: str) -> None:
+    def __init__(self, text: Text, *, instance_id: str | None = None, seq: int, reason: str,
+                 org_id: str | None = None) -> None:
         self.instance_id = instance_id
         self.seq = seq
         self.reason = reason
+        self.org_id = org_id
         super().__init__(text)
 
 

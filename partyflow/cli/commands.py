@@ -168,14 +168,28 @@ store_option = click.option(
     help="存储地址，如 sqlite:///partyflow.db 或 postgresql+psycopg://… / store URL")
 
 
+def _login() -> str:
+    import getpass
+
+    try:
+        return f"partyflow.cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no login name (some containers)
+        return "partyflow.cli"
+
+
 @org.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @store_option
 @rules_option
+@click.option("--actor", default=None, envvar="PARTYFLOW_ACTOR",
+              help="记入组织体系留痕的操作人（默认 partyflow.cli:<登录名>）/ who is recorded in "
+                   "the organization trail (default partyflow.cli:<login name>)")
 @lang_option
-def org_import(file: Path, store_url: str, rules_path: Path, lang: Lang) -> None:
-    """检查并导入组织名册到存储（有问题则不导入）/ check an organization list and import it
-    into the store (nothing is imported if it has problems)."""
+def org_import(file: Path, store_url: str, rules_path: Path, actor: str | None,
+               lang: Lang) -> None:
+    """检查并导入组织名册到存储（有问题则不导入），新增与变更的组织记入组织体系留痕 / check an
+    organization list and import it into the store (nothing is imported if it has problems);
+    new and changed organizations are recorded in the organization trail."""
     from partyflow.hierarchy import HierarchyError, load_hierarchy
     from partyflow.workflows.engine import Engine
 
@@ -190,7 +204,7 @@ def org_import(file: Path, store_url: str, rules_path: Path, lang: Lang) -> None
         raise _Fail from None
     engine = Engine(rs, store=store_url)
     try:
-        n = engine.import_organizations(h)
+        n = engine.import_organizations(h, actor_id=actor or _login())
     finally:
         engine.store.close()
     out.print(Text(f"已导入 {n} 个组织到 {store_url}", f"imported {n} organizations into "
@@ -320,6 +334,90 @@ def migrate(new: Path, map_path: Path, store_url: str, instance_ids: tuple[str, 
     out.print(render.migrate_table(report, apply, lang))
     if report.count("refused") or report.count("conflict"):
         raise _Fail
+
+
+@app.command()
+@click.argument("instance_id", required=False)
+@click.option("--all", "all_instances", is_flag=True,
+              help="校验所有实例（分批读取）/ every instance, streamed")
+@click.option("--orgs", is_flag=True, help="校验组织体系留痕 / the organization trail")
+@click.option("--checkpoint", "checkpoint", type=click.Path(path_type=Path), default=None,
+              help="全部通过后写入检查点文件（需 --all）/ write a checkpoint file if everything "
+                   "verifies (needs --all)")
+@click.option("--against", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="与先前的检查点比较（需 --all）/ compare with an earlier "
+                                 "checkpoint (needs --all)")
+@click.option("--key-file", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              default=None, help="检查点密钥文件（默认取 PARTYFLOW_AUDIT_KEY）/ checkpoint key "
+                                 "file (default: PARTYFLOW_AUDIT_KEY)")
+@store_option
+@click.option("--batch", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="每次读取的实例数 / instances read per query")
+@lang_option
+def verify(instance_id: str | None, all_instances: bool, orgs: bool, checkpoint: Path | None,
+           against: Path | None, key_file: Path | None, store_url: str, batch: int,
+           lang: Lang) -> None:
+    """校验审计链：一个实例、全部实例（--all）或组织体系留痕（--orgs），可写入或比对检查点；
+    有问题退出码 1 / verify audit chains: one instance, every instance (--all) or the
+    organization trail (--orgs), writing or comparing a checkpoint; exit 1 if anything is
+    broken."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from partyflow import evidence
+    from partyflow.stores.open import open_store
+
+    if instance_id is not None and (all_instances or orgs):
+        raise click.UsageError(Text("实例编号不能与 --all、--orgs 同时使用",
+                                    "give an instance id, or --all / --orgs, not both").get(lang))
+    if instance_id is None and not (all_instances or orgs):
+        raise click.UsageError(Text("请给出实例编号，或 --all、--orgs",
+                                    "give an instance id, or --all and/or --orgs").get(lang))
+    if (checkpoint is not None or against is not None) and not all_instances:
+        raise click.UsageError(Text("--checkpoint、--against 需要 --all",
+                                    "--checkpoint and --against need --all").get(lang))
+    key = evidence.read_key(key_file=key_file)
+    store = open_store(store_url)
+    failed = False
+    try:
+        if instance_id is not None:
+            n = evidence.verify_instance(store, instance_id)
+            out.print(Text(f"实例 {instance_id}：审计链完整（{n} 条记录）",
+                           f"instance {instance_id}: audit chain intact ({n} records)").get(lang),
+                      markup=False)
+            return
+        if not all_instances:  # --orgs alone
+            from partyflow.hierarchy.trail import verify_organizations
+
+            n = verify_organizations(store, batch=batch)
+            out.print(Text(f"组织体系留痕完整（{n} 条记录）",
+                           f"organization trail intact ({n} records)").get(lang), markup=False)
+            return
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+        compared = None
+        with Progress(*columns, console=err, transient=True,
+                      disable=not err.is_terminal) as bar:
+            if against is not None:
+                task = bar.add_task(Text("比对检查点", "comparing the checkpoint").get(lang),
+                                    total=None)
+                compared = evidence.compare_checkpoint(
+                    store, against, key=key, progress=lambda n: bar.update(task, completed=n),
+                    on_problem=lambda p: out.print(render.problem_line(p, lang), markup=False))
+                bar.remove_task(task)
+            task = bar.add_task(Text("校验审计链", "verifying audit chains").get(lang),
+                                total=store.instance_count())
+            write_to = checkpoint if compared is None or compared.ok else None
+            report = evidence.verify_all(
+                store, orgs=orgs or checkpoint is not None or against is not None,
+                checkpoint=write_to, key=key, batch=batch,
+                progress=lambda n: bar.update(task, completed=n),
+                on_broken=lambda b: out.print(render.broken_line(b, lang), markup=False))
+        for line in render.verify_lines(report, lang, compared=compared, checkpoint=checkpoint):
+            out.print(line, markup=False)
+        failed = not report.ok or (compared is not None and not compared.ok)
+    finally:
+        store.close()
+        if failed:
+            raise _Fail
 
 
 def _lang_from_argv(argv: list[str]) -> Lang:

@@ -20,6 +20,9 @@ from rich.table import Table
 from partyflow.errors import Lang, Text
 
 if TYPE_CHECKING:  # result types only; importing them would load rules change for `validate`
+    from pathlib import Path
+
+    from partyflow.evidence import Broken, CheckpointProblem, CheckpointReport, VerifyReport
     from partyflow.policy import ImpactReport, MigrationReport
     from partyflow.rules.calendar import Calendar
     from partyflow.rules.definitions import RuleSet
@@ -170,3 +173,73 @@ def migrate_table(report: MigrationReport, applied: bool, lang: Lang) -> Table:
         table.add_row(o.instance_id, o.procedure, f"{o.from_state} → {o.to_state or '?'}",
                       o.status_text.get(lang), o.reason.get(lang) if o.reason else "")
     return table
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+
+
+def broken_line(b: Broken, lang: Lang) -> str:
+    """One broken trail or rules text, as ``partyflow verify --all`` prints it when found."""
+    return f"✗ [{b.reason}] {b.text.get(lang)}"
+
+
+def problem_line(p: CheckpointProblem, lang: Lang) -> str:
+    """One difference from a checkpoint, as ``partyflow verify --against`` prints it."""
+    return f"✗ [{p.kind}] {p.text.get(lang)}"
+
+
+def verify_lines(report: VerifyReport, lang: Lang, *, compared: CheckpointReport | None = None,
+                 checkpoint: Path | None = None) -> list[str]:
+    """The summary of ``partyflow verify --all``: what was checked, what is broken (by
+    reason), the checkpoint compared and the one written."""
+    lines = []
+    if report.broken:
+        intact = report.instances - report.broken
+        lines.append(Text(
+            f"已校验 {report.instances} 个实例：{intact} 个完整（{report.records} 条审计记录），"
+            f"{report.broken} 个的审计链损坏（{_counts(report.reasons)}）",
+            f"checked {report.instances} instances: {intact} intact ({report.records} audit "
+            f"records), {report.broken} broken ({_counts(report.reasons)})").get(lang))
+    else:
+        lines.append(Text(
+            f"已校验 {report.instances} 个实例、{report.records} 条审计记录：全部完整",
+            f"checked {report.instances} instances, {report.records} audit records: all "
+            "intact").get(lang))
+    if report.rules_broken:
+        lines.append(Text(
+            f"规则文本：检查 {report.rules} 个版本，{len(report.rules_broken)} 个缺失或被改动，"
+            f"{report.rules_affected} 个实例依此运行",
+            f"rules texts: {report.rules} version(s) checked, {len(report.rules_broken)} missing "
+            f"or edited, {report.rules_affected} instance(s) run on them").get(lang))
+    if report.org_broken is not None:
+        lines.append(Text(f"组织体系留痕损坏（{report.org_broken.reason}）",
+                          f"organization trail broken ({report.org_broken.reason})").get(lang))
+    elif report.org_records is not None:
+        lines.append(Text(f"组织体系留痕完整（{report.org_records} 条记录）",
+                          f"organization trail intact ({report.org_records} records)").get(lang))
+    if compared is not None:
+        kind = Text("密钥摘要", "keyed digest") if compared.keyed else Text("无密钥摘要",
+                                                                         "unkeyed digest")
+        where = Text(f"检查点 {compared.path}（写于 {compared.written_at}，{kind.zh}）",
+                     f"checkpoint {compared.path} (written {compared.written_at}, {kind.en})")
+        if compared.ok:
+            lines.append(Text(f"{where.zh}：{compared.instances} 个实例及组织体系留痕的记载全部一致",
+                              f"{where.en}: all {compared.instances} instances and the "
+                              "organization trail match").get(lang))
+        else:
+            lines.append(Text(f"{where.zh}：比对 {compared.instances} 个实例，{compared.problems} 处不符"
+                              f"（{_counts(compared.kinds)}）",
+                              f"{where.en}: {compared.instances} instances compared, "
+                              f"{compared.problems} problem(s) ({_counts(compared.kinds)})"
+                              ).get(lang))
+    if checkpoint is not None:
+        if report.checkpoint is not None:
+            lines.append(Text(f"已写入检查点 {report.checkpoint}：请保存在数据库主机以外",
+                              f"checkpoint written to {report.checkpoint}: keep it off the "
+                              "database host").get(lang))
+        else:
+            lines.append(Text(f"未写入检查点 {checkpoint}：存在损坏或不符",
+                              f"checkpoint {checkpoint} not written: something is broken or "
+                              "does not match").get(lang))
+    return lines

@@ -35,6 +35,12 @@ from partyflow.hierarchy.query import (
     Organization,
     OrganizationSource,
 )
+from partyflow.hierarchy.trail import (
+    ORG_ACTIONS,
+    SYSTEM_ORG_ACTOR,
+    OrgAuditRecord,
+    verify_organizations,
+)
 from partyflow.rules.schema import GridStaffing, LocalStandard, SubUnit
 from partyflow.rules.schema import Hierarchy as HierarchySpec
 
@@ -97,6 +103,8 @@ __all__ = [
     "DEFAULT_HIERARCHY",
     "DEFAULT_LEVELS",
     "DEFAULT_STANDARDS",
+    "ORG_ACTIONS",
+    "SYSTEM_ORG_ACTOR",
     "ChainLink",
     "GridStaffing",
     "Hierarchy",
@@ -107,6 +115,7 @@ __all__ = [
     "Levels",
     "LocalStandard",
     "Org",
+    "OrgAuditRecord",
     "Organization",
     "OrganizationSource",
     "SubUnit",
@@ -115,4 +124,5 @@ __all__ = [
     "load_hierarchy",
     "load_hierarchy_text",
     "resolve_levels",
+    "verify_organizations",
 ]

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 
 from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageError
+from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, OrgAuditRecord
 from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
 
 
@@ -21,6 +22,15 @@ def not_found(instance_id: str) -> InstanceNotFound:
         Text(f"没有编号为 {instance_id} 的实例", f"no instance with id {instance_id}"),
         instance_id=instance_id,
     )
+
+
+def trail_time(at: dt.datetime | None) -> dt.datetime:
+    """The time an organization change is recorded with: ``at`` (aware), or now in UTC."""
+    if at is None:
+        return dt.datetime.now(dt.UTC)
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise UsageError(Text("at 必须是带时区的时间", "at must be an aware datetime"))
+    return at
 
 
 def conflict(instance_id: str, expected: int) -> ConcurrentUpdate:
@@ -75,7 +85,8 @@ class Store(ABC):
                organization: Organization | None = None) -> None:
         """Replace the instance row and append ``record``, atomically, if still at
         ``expected_version``; with ``organization``, add it to the hierarchy in the same
-        transaction (a branch established by this step).
+        transaction (a branch established by this step), with its ``establish`` record in the
+        hierarchy's trail (the actor and time of ``record``).
 
         Raises:
             ConcurrentUpdate: the stored version differs, or the record's sequence or
@@ -85,11 +96,37 @@ class Store(ABC):
     # A store written before the hierarchy moved into stores holds no organizations: these
     # defaults keep it working for procedures that use no authority from the hierarchy.
 
-    def put_organizations(self, organizations: Iterable[Organization]) -> int:
+    def put_organizations(self, organizations: Iterable[Organization], *,
+                          actor_id: str = SYSTEM_ORG_ACTOR,
+                          at: dt.datetime | None = None) -> int:
         """Insert or replace organizations (an imported hierarchy) in one transaction;
-        return how many were written."""
+        return how many were given.
+
+        Each new organization is recorded in the hierarchy's trail as ``import``, each
+        changed one as ``update``, in the same transaction, by ``actor_id`` at ``at`` (aware;
+        now by default). An organization given exactly as stored is left as it is, with no
+        record.
+        """
         raise UsageError(Text(f"{type(self).__name__} 不保存组织体系",
                               f"{type(self).__name__} keeps no organizations"))
+
+    def org_history(self, *, after_seq: int = 0,
+                    batch: int = 1000) -> Iterator[OrgAuditRecord]:
+        """The hierarchy's trail by sequence, from ``after_seq + 1``, read ``batch`` records
+        at a time (``partyflow.hierarchy.trail``)."""
+        return iter(())
+
+    def org_record(self, seq: int) -> OrgAuditRecord | None:
+        """The hierarchy's trail record ``seq``, or None."""
+        found = next(iter(self.org_history(after_seq=seq - 1, batch=1)), None)
+        return found if found is not None and found.seq == seq else None
+
+    def org_head(self) -> OrgAuditRecord | None:
+        """The newest record of the hierarchy's trail, or None when it is empty."""
+        head = None
+        for head in self.org_history():  # noqa: B007 - the last one
+            pass
+        return head
 
     def organization(self, org_id: str) -> Organization | None:
         """The organization with ``org_id``, or None."""
@@ -157,6 +194,15 @@ class Store(ABC):
     @abstractmethod
     def history(self, instance_id: str) -> list[AuditRecord]:
         """Every audit record of the instance, by sequence."""
+
+    def audit_hash(self, instance_id: str, seq: int) -> str | None:
+        """The hash of the instance's audit record ``seq``, or None when it has none (a
+        checkpoint comparison asks this for each instance it anchored)."""
+        return next((r.hash for r in self.history(instance_id) if r.seq == seq), None)
+
+    def instance_count(self) -> int | None:
+        """How many instances there are (for a progress bar), or None if not known cheaply."""
+        return None
 
     @abstractmethod
     def record(self, instance_id: str, seq: int) -> AuditRecord | None:

@@ -6,7 +6,14 @@ import datetime as dt
 import threading
 from collections.abc import Callable, Iterable, Iterator
 
-from partyflow.stores.base import Store, conflict, not_found
+from partyflow.canonical import canonical_json
+from partyflow.hierarchy.trail import (
+    SYSTEM_ORG_ACTOR,
+    OrgAuditRecord,
+    next_org_record,
+    org_row,
+)
+from partyflow.stores.base import Store, conflict, not_found, trail_time
 from partyflow.workflows.records import AuditRecord, Instance, Organization
 
 
@@ -23,6 +30,7 @@ class MemoryStore(Store):
         self._keys: dict[tuple[str, str], AuditRecord] = {}
         self._orgs: dict[str, Organization] = {}
         self._children: dict[str, dict[str, None]] = {}  # parent → children, in insert order
+        self._org_trail: list[OrgAuditRecord] = []
 
     def save_rules(self, content_hash: str, version: str, source: str) -> None:
         with self._lock:
@@ -57,19 +65,55 @@ class MemoryStore(Store):
             if current.version != expected_version or (key is not None and key in self._keys) \
                     or (organization is not None and organization.id in self._orgs):
                 raise conflict(instance.id, expected_version)
+            org_record = None if organization is None else next_org_record(
+                self._org_trail[-1] if self._org_trail else None, at=record.at,
+                actor_id=record.actor_id, action="establish", org=organization)
             self._instances[instance.id] = instance
             self._audit[instance.id].append(record)
             if key is not None:
                 self._keys[key] = record
-            if organization is not None:
+            if organization is not None and org_record is not None:
                 self._put_org(organization)
+                self._org_trail.append(org_record)
 
-    def put_organizations(self, organizations: Iterable[Organization]) -> int:
-        batch = {o.id: o for o in organizations}
-        with self._lock:
-            for org in batch.values():
+    def put_organizations(self, organizations: Iterable[Organization], *,
+                          actor_id: str = SYSTEM_ORG_ACTOR,
+                          at: dt.datetime | None = None) -> int:
+        moment = trail_time(at)
+        given = list(organizations)
+        with self._lock:  # every record is made before anything changes: all or nothing
+            head = self._org_trail[-1] if self._org_trail else None
+            changes: list[tuple[Organization, OrgAuditRecord]] = []
+            current: dict[str, Organization] = {}
+            for org in given:
+                old = current.get(org.id, self._orgs.get(org.id))
+                current[org.id] = org
+                if old is not None and canonical_json(org_row(old)) == canonical_json(
+                        org_row(org)):
+                    continue
+                head = next_org_record(head, at=moment, actor_id=actor_id,
+                                       action="import" if old is None else "update", org=org)
+                changes.append((org, head))
+            for org, rec in changes:
                 self._put_org(org)
-        return len(batch)
+                self._org_trail.append(rec)
+        return len(given)
+
+    def org_history(self, *, after_seq: int = 0,
+                    batch: int = 1000) -> Iterator[OrgAuditRecord]:
+        with self._lock:
+            trail = list(self._org_trail)
+        for rec in trail:
+            if rec.seq > after_seq:
+                yield rec
+
+    def org_record(self, seq: int) -> OrgAuditRecord | None:
+        with self._lock:
+            return next((r for r in self._org_trail if r.seq == seq), None)
+
+    def org_head(self) -> OrgAuditRecord | None:
+        with self._lock:
+            return self._org_trail[-1] if self._org_trail else None
 
     def _put_org(self, org: Organization) -> None:
         old = self._orgs.get(org.id)
@@ -111,6 +155,9 @@ class MemoryStore(Store):
 
     def find_step(self, instance_id: str, idempotency_key: str) -> AuditRecord | None:
         return self._keys.get((instance_id, idempotency_key))
+
+    def instance_count(self) -> int:
+        return len(self._instances)
 
     def overdue(
         self, now: dt.datetime, after: tuple[dt.datetime, str] | None, limit: int
@@ -162,3 +209,19 @@ class MemoryStore(Store):
                 del self._audit[instance_id][index]
             else:
                 self._audit[instance_id][index] = record
+
+    def _replace_org(self, org_id: str, org: Organization | None) -> None:
+        """Change, add or (``None``) delete an organization row without a trail record."""
+        with self._lock:
+            old = self._orgs.pop(org_id, None)
+            if old is not None and old.parent is not None:
+                self._children.get(old.parent, {}).pop(org_id, None)
+            if org is not None:
+                self._put_org(org)
+
+    def _replace_org_record(self, index: int, record: OrgAuditRecord | None) -> None:
+        with self._lock:
+            if record is None:
+                del self._org_trail[index]
+            else:
+                self._org_trail[index] = record

@@ -98,11 +98,24 @@ audit_table = sa.Table(
     sa.UniqueConstraint("instance_id", "idempotency_key", name="uq_pf_audit_idempotency"),
 )
 
+org_audit_table = sa.Table(
+    "pf_org_audit", metadata,  # the hierarchy's trail (partyflow.hierarchy.trail)
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("actor_id", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("org_id", sa.String(200), nullable=False),
+    sa.Column("org_row", sa.Text, nullable=False),  # canonical JSON
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
 INSTANCE_COLS = [c.name for c in instances_table.columns]
 AUDIT_COLS = [c.name for c in audit_table.columns]
 ORG_COLS = [c.name for c in organizations_table.columns]
+ORG_AUDIT_COLS = [c.name for c in org_audit_table.columns]
 TIME_COLS = frozenset({"created_at", "updated_at", "deadline_at", "overdue_since", "remind_at",
                         "last_step_at", "at", "a_at", "b_now", "b_after_at", "b_start",
                         "b_end"})
-JSON_COLS = frozenset({"data", "a_data", "attrs"})
+JSON_COLS = frozenset({"data", "a_data", "attrs", "org_row"})
 """Parameters holding times (converted per dialect) and JSON (canonical text)."""

@@ -28,11 +28,18 @@ from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.pool import StaticPool
 
 from partyflow.errors import StoreError, Text, UsageError
-from partyflow.stores.base import Store, conflict, not_found
+from partyflow.hierarchy.trail import (
+    SYSTEM_ORG_ACTOR,
+    OrgAuditRecord,
+    next_org_record,
+    org_row,
+)
+from partyflow.stores.base import Store, conflict, not_found, trail_time
 from partyflow.stores.schema import (
     AUDIT_COLS,
     INSTANCE_COLS,
     JSON_COLS,
+    ORG_AUDIT_COLS,
     ORG_COLS,
     TIME_COLS,
 )
@@ -45,6 +52,7 @@ _UTC = dt.UTC
 _SQLITE_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: sorts like the time it names
 _WAL_BOUND_PAGES = 10_000  # SQLite's own automatic checkpoint, if ours stops (default 1000)
 _CHECKPOINT_EVERY_S = 1.0
+ORG_TRAIL_LOCK = 0x7066_6F72_6774  # "pforgt": the advisory lock appending to pf_org_audit takes
 
 
 @dataclass(frozen=True)
@@ -225,6 +233,32 @@ class SqlStore(Store):
     def _org(row: Sequence[Any]) -> Organization:
         oid, name, level, parent, secretary, attrs, added_by = row
         return Organization(oid, name, level, parent, secretary, json.loads(attrs), added_by)
+
+    def _org_record(self, row: Sequence[Any]) -> OrgAuditRecord:
+        seq, at, actor_id, action, org_id, row_json, prev_hash, digest = row
+        return OrgAuditRecord(int(seq), self._time(at), actor_id, action, org_id,  # type: ignore[arg-type]
+                              json.loads(row_json), prev_hash, digest)
+
+    def _lock_org_trail(self, conn: Connection) -> None:
+        """Make this transaction the only one appending to the hierarchy's trail until it
+        ends, so the head it reads stays the head (PostgreSQL: an advisory lock; SQLite: the
+        database's write lock, taken now if no write began it yet)."""
+        if self._pg:
+            self._run(conn, "org_trail_lock", {"b_key": ORG_TRAIL_LOCK}).close()
+        elif not self._local.dbapi.in_transaction:
+            self._local.dbapi.execute("BEGIN IMMEDIATE")
+
+    def _append_org(self, conn: Connection, head: OrgAuditRecord | None, org: Organization,
+                    action: str, actor_id: str, at: dt.datetime) -> OrgAuditRecord:
+        """Append ``org``'s change to the trail after ``head``; return the new head."""
+        rec = next_org_record(head, at=at, actor_id=actor_id, action=action, org=org)
+        values = {c: getattr(rec, c) for c in ORG_AUDIT_COLS if c != "org_row"}
+        self._run(conn, "insert_org_audit", {**values, "org_row": rec.row})
+        return rec
+
+    def _org_head_in(self, conn: Connection) -> OrgAuditRecord | None:
+        row = self._run(conn, "org_head", {}).fetchone()
+        return None if row is None else self._org_record(row)
 
     def _record(self, row: Sequence[Any]) -> AuditRecord:
         values = list(row)
@@ -416,18 +450,32 @@ class SqlStore(Store):
                     raise conflict(instance.id, expected_version)
                 self._run(conn, "insert_audit", {c: getattr(record, c) for c in AUDIT_COLS})
                 if organization is not None:
+                    self._lock_org_trail(conn)
                     self._run(conn, "insert_org",
                               {c: getattr(organization, c) for c in ORG_COLS})
+                    self._append_org(conn, self._org_head_in(conn), organization, "establish",
+                                     record.actor_id, record.at)
         except _Collision:
             raise conflict(instance.id, expected_version) from None
 
-    def put_organizations(self, organizations: Iterable[Organization]) -> int:
+    def put_organizations(self, organizations: Iterable[Organization], *,
+                          actor_id: str = SYSTEM_ORG_ACTOR,
+                          at: dt.datetime | None = None) -> int:
+        moment = trail_time(at)
         count = 0
         with self._tx() as conn:
+            self._lock_org_trail(conn)
+            head = self._org_head_in(conn)
             for org in organizations:
-                self._run(conn, "delete_org", {"b_id": org.id})
-                self._run(conn, "insert_org", {c: getattr(org, c) for c in ORG_COLS})
                 count += 1
+                found = self._run(conn, "get_org", {"b_id": org.id}).fetchone()
+                if found is not None:
+                    if canonical_json(org_row(self._org(found))) == canonical_json(org_row(org)):
+                        continue
+                    self._run(conn, "delete_org", {"b_id": org.id})
+                self._run(conn, "insert_org", {c: getattr(org, c) for c in ORG_COLS})
+                head = self._append_org(conn, head, org, "update" if found else "import",
+                                        actor_id, moment)
         return count
 
     def organization(self, org_id: str) -> Organization | None:
@@ -448,6 +496,38 @@ class SqlStore(Store):
             for row in rows:
                 yield self._org(row)
             last = rows[-1][0]
+
+    def org_history(self, *, after_seq: int = 0,
+                    batch: int = 1000) -> Iterator[OrgAuditRecord]:
+        last = after_seq
+        while True:
+            params = {"b_after_seq": last, "b_limit": batch}
+
+            def page(c: Connection, p: dict[str, Any] = params) -> Any:
+                return self._run(c, "org_history", p).fetchall()
+
+            rows = self._read(page)
+            if not rows:
+                return
+            for row in rows:
+                yield self._org_record(row)
+            last = rows[-1][0]
+
+    def org_record(self, seq: int) -> OrgAuditRecord | None:
+        row = self._read(lambda c: self._run(c, "org_record", {"b_seq": seq}).fetchone())
+        return None if row is None else self._org_record(row)
+
+    def org_head(self) -> OrgAuditRecord | None:
+        result: OrgAuditRecord | None = self._read(self._org_head_in)
+        return result
+
+    def audit_hash(self, instance_id: str, seq: int) -> str | None:
+        row = self._read(lambda c: self._run(
+            c, "audit_hash", {"b_id": instance_id, "b_seq": seq}).fetchone())
+        return None if row is None else str(row[0])
+
+    def instance_count(self) -> int:
+        return int(self._read(lambda c: self._run(c, "instance_count", {}).fetchone()[0]))
 
     def lineage(self, org_id: str) -> list[Organization]:
         rows = self._read(lambda c: self._run(c, "lineage", {"b_id": org_id}).fetchall())

@@ -9,9 +9,11 @@ import sqlalchemy as sa
 from partyflow.stores.schema import (
     AUDIT_COLS,
     INSTANCE_COLS,
+    ORG_AUDIT_COLS,
     ORG_COLS,
     audit_table,
     instances_table,
+    org_audit_table,
     organizations_table,
     rules_table,
 )
@@ -19,6 +21,7 @@ from partyflow.stores.schema import (
 _I = instances_table.c
 _A = audit_table.c
 _O = organizations_table.c
+_T = org_audit_table.c
 
 
 def _p(name: str) -> sa.BindParameter[Any]:
@@ -85,6 +88,13 @@ STATEMENTS: dict[str, Any] = {
     "get_org": sa.select(organizations_table).where(_O.id == _p("b_id")),
     "orgs": sa.select(organizations_table).where(_O.id > _p("b_after_id"))
     .order_by(_O.id).limit(_p("b_limit")),
+    "insert_org_audit": org_audit_table.insert().values({c: _p(c) for c in ORG_AUDIT_COLS}),
+    "org_head": sa.select(org_audit_table).order_by(_T.seq.desc()).limit(1),
+    "org_record": sa.select(org_audit_table).where(_T.seq == _p("b_seq")),
+    "org_history": sa.select(org_audit_table).where(_T.seq > _p("b_after_seq"))
+    .order_by(_T.seq).limit(_p("b_limit")),
+    "audit_hash": sa.select(_A.hash).where(_A.instance_id == _p("b_id"), _A.seq == _p("b_seq")),
+    "instance_count": sa.select(sa.func.count()).select_from(instances_table),
 }
 
 
@@ -140,6 +150,8 @@ def _audit_params() -> list[Any]:
 # PostgreSQL: a step is one statement (one network round trip) instead of BEGIN, UPDATE,
 # INSERT, COMMIT. The audit row is inserted only if the versioned UPDATE matched.
 PG_STATEMENTS: dict[str, Any] = {
+    # the hierarchy's trail takes one writer at a time (its head is read, then appended to)
+    "org_trail_lock": sa.select(sa.func.pg_advisory_xact_lock(_p("b_key"))),
     "step": audit_table.insert().from_select(
         AUDIT_COLS,
         sa.select(*_audit_params()).select_from(

@@ -21,6 +21,7 @@ from partyflow.errors import (
 )
 from partyflow.hierarchy import Hierarchy, HierarchyView, Levels, resolve_levels
 from partyflow.hierarchy.query import ChainLink, Organization
+from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, verify_organizations
 from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.rules.durations import Duration
 from partyflow.stores.base import Store
@@ -90,19 +91,32 @@ class Engine:
 
     # -- the hierarchy -----------------------------------------------------------------------
 
-    def import_organizations(self, hierarchy: Hierarchy) -> int:
+    def import_organizations(self, hierarchy: Hierarchy, *,
+                             actor_id: str = SYSTEM_ORG_ACTOR) -> int:
         """Write a validated hierarchy (``partyflow.hierarchy.load_hierarchy``) into the store,
         replacing organizations with the same ids; return how many were written.
 
         Authority and escalation read the organizations from the store, so every process
         sharing the store sees the same hierarchy, including branches established since.
+        Each new or changed organization is recorded in the hierarchy's trail
+        (``verify_organizations``) as done by ``actor_id`` at the engine clock's time.
         """
         def rows() -> Any:
             for oid in hierarchy.ids():
                 org = hierarchy.org(oid)
                 yield Organization(org.id, org.name, org.level, org.parent, org.secretary,
                                    dict(org.attrs))
-        return self.store.put_organizations(rows())
+        return self.store.put_organizations(rows(), actor_id=actor_id, at=self._now())
+
+    def verify_organizations(self) -> int:
+        """Verify the hierarchy's trail and that every stored organization is the row its
+        newest record says; return the number of records checked.
+
+        Raises:
+            AuditChainBroken: with ``org_id``: an organization row was edited, added or
+                deleted around the engine, or a trail record edited, deleted or reordered.
+        """
+        return verify_organizations(self.store)
 
     def organization(self, org_id: str) -> Organization:
         """The organization with ``org_id`` in the store (raises ``UnknownOrganization``)."""

@@ -1,0 +1,166 @@
+"""The hierarchy's own audit trail (组织体系留痕): every change of an organization, chained.
+
+Who may approve a step is read from the organizations in the store (parent, secretary), so a
+change of an organization row changes authority. Each write of an organization — an import
+(``import``), a changed row re-imported (``update``), a branch a procedure established
+(``establish``) — appends one ``OrgAuditRecord`` to a single, global hash chain, in the same
+transaction as the row itself. A record holds the organization's whole row after the change,
+so ``verify_organizations`` can check both the chain and that every stored row is the one its
+newest record says.
+
+The payload hashed is ``[seq, at (UTC ISO-8601), actor_id, action, org_id, row, prev_hash]``
+as canonical JSON (``partyflow.canonical``), with SHA-256.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from partyflow.canonical import canonical_json, sha256_hex, utc_text
+from partyflow.errors import AuditChainBroken, Text
+from partyflow.hierarchy.query import Organization
+
+ORG_ACTIONS = ("import", "update", "establish")
+"""``import``: an organization written for the first time by an import; ``update``: an
+imported row that differs from the stored one; ``establish``: a branch a procedure's step
+added (its actor and time are the step's)."""
+
+SYSTEM_ORG_ACTOR = "partyflow.system"
+"""The actor recorded for an import that names nobody (``Store.put_organizations`` called
+without ``actor_id``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrgAuditRecord:
+    """One change of one organization, chained by hash to the change before it.
+
+    Attributes:
+        seq: 1 for the first change in the store, then one more per change, without gaps
+            (one sequence for all organizations).
+        at: when (the engine's clock for imports through the engine and for
+            establishments).
+        actor_id: who made the change (an establishment: the step's actor).
+        action: one of ``ORG_ACTIONS``.
+        org_id: the organization.
+        row: the organization's whole row after the change (``org_row``).
+        prev_hash: the previous record's hash ("" for the first).
+        hash: SHA-256 over this record's fields and ``prev_hash``.
+    """
+
+    seq: int
+    at: dt.datetime
+    actor_id: str
+    action: str
+    org_id: str
+    row: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+
+def org_row(org: Organization) -> dict[str, Any]:
+    """An organization as the row its trail records (JSON values)."""
+    return {"id": org.id, "name": org.name, "level": org.level, "parent": org.parent,
+            "secretary": org.secretary, "attrs": dict(org.attrs), "added_by": org.added_by}
+
+
+def org_record_hash(*, seq: int, at: dt.datetime, actor_id: str, action: str, org_id: str,
+                    row: Mapping[str, Any], prev_hash: str) -> str:
+    """SHA-256 of an organization change's fields and the previous hash (canonical JSON)."""
+    return sha256_hex(canonical_json([seq, utc_text(at), actor_id, action, org_id, row,
+                                      prev_hash]))
+
+
+def rehash_org(record: OrgAuditRecord) -> str:
+    """Recompute ``record``'s hash from its fields."""
+    return org_record_hash(seq=record.seq, at=record.at, actor_id=record.actor_id,
+                           action=record.action, org_id=record.org_id, row=record.row,
+                           prev_hash=record.prev_hash)
+
+
+def next_org_record(head: OrgAuditRecord | None, *, at: dt.datetime, actor_id: str,
+                    action: str, org: Organization) -> OrgAuditRecord:
+    """The record of ``org``'s change, following ``head`` (the trail's newest record)."""
+    seq = 1 if head is None else head.seq + 1
+    prev = "" if head is None else head.hash
+    row = org_row(org)
+    digest = org_record_hash(seq=seq, at=at, actor_id=actor_id, action=action, org_id=org.id,
+                             row=row, prev_hash=prev)
+    return OrgAuditRecord(seq, at, actor_id, action, org.id, row, prev, digest)
+
+
+class OrgTrailSource(Protocol):
+    """What ``verify_organizations`` reads (a ``Store``)."""
+
+    def org_history(self, *, after_seq: int = 0,
+                    batch: int = 1000) -> Iterator[OrgAuditRecord]:
+        """The trail's records by sequence, from ``after_seq + 1``."""
+        ...
+
+    def organizations(self) -> Iterator[Organization]:
+        """Every stored organization, by id."""
+        ...
+
+
+def _broken(org_id: str, seq: int, reason: str, zh: str, en: str) -> AuditChainBroken:
+    at_zh, at_en = (f"第 {seq} 条", f", record {seq}") if seq else ("", "")
+    return AuditChainBroken(Text(f"组织 {org_id} 的组织体系留痕{at_zh}：{zh}",
+                                 f"organization {org_id}, organization trail{at_en}: {en}"),
+                            seq=seq, reason=reason, org_id=org_id)
+
+
+def _digest(row: Mapping[str, Any]) -> bytes:
+    return hashlib.sha256(canonical_json(row).encode()).digest()
+
+
+def verify_organizations(source: OrgTrailSource, *, batch: int = 1000) -> int:
+    """Check the hierarchy's trail and the stored organizations; return the records checked.
+
+    The trail is read in pages of ``batch`` and must be unbroken (no gap, each record linked
+    to the one before, each hash matching its fields); then every stored organization must
+    be exactly the row of its newest record, every organization must have a record, and
+    every recorded organization must still be stored. Memory grows with the number of
+    organizations (one digest each), not with the length of the trail.
+
+    Raises:
+        AuditChainBroken: naming the organization and the record where it breaks, with a
+            ``reason`` (see ``AuditChainBroken``).
+    """
+    newest: dict[str, tuple[int, bytes]] = {}
+    prev, count = "", 0
+    for rec in source.org_history(batch=batch):
+        count += 1
+        if rec.seq != count:
+            raise _broken(rec.org_id, count, "sequence_gap", f"序号不连续（实际为 {rec.seq}）",
+                          f"sequence gap (found {rec.seq})")
+        if rec.prev_hash != prev:
+            raise _broken(rec.org_id, rec.seq, "link_mismatch",
+                          "与前一条记录的链接不符（记录被删除或调换）",
+                          "does not link to the previous record (deleted or reordered)")
+        if rehash_org(rec) != rec.hash or rec.row.get("id") != rec.org_id:
+            raise _broken(rec.org_id, rec.seq, "hash_mismatch", "内容与哈希不符（记录被修改）",
+                          "content does not match its hash (edited)")
+        prev = rec.hash
+        newest[rec.org_id] = (rec.seq, _digest(rec.row))
+    for org in source.organizations():
+        found = newest.pop(org.id, None)
+        if found is None:
+            raise _broken(org.id, 0, "org_unrecorded",
+                          "该组织没有任何留痕记录（绕过引擎写入）",
+                          "no record of this organization in the trail (written around the "
+                          "engine)")
+        seq, digest = found
+        if _digest(org_row(org)) != digest:
+            raise _broken(org.id, seq, "org_mismatch",
+                          "存储的组织（上级、书记等）与其最新留痕记录不符（组织被修改）",
+                          "the stored organization (parent, secretary, …) differs from its "
+                          "newest record (the row was edited)")
+    if newest:
+        org_id, (seq, _) = min(newest.items())
+        raise _broken(org_id, seq, "org_deleted", "留痕中有该组织，但存储中已没有（组织被删除）",
+                      "the trail has this organization but the store no longer does (the row "
+                      "was deleted)")
+    return count
