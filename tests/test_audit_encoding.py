@@ -7,7 +7,8 @@ import math
 
 import pytest
 
-from partyflow.workflows.audit import canonical_json, record_hash
+from partyflow.canonical import canonical_json
+from partyflow.workflows.audit import record_hash
 
 
 def test_keys_sorted_no_whitespace_utf8_and_required_escapes_only() -> None:

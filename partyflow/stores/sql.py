@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.pool import StaticPool
 
+from partyflow.canonical import canonical_json
 from partyflow.errors import StoreError, Text, UsageError
 from partyflow.hierarchy.trail import (
     SYSTEM_ORG_ACTOR,
@@ -44,7 +45,6 @@ from partyflow.stores.schema import (
     TIME_COLS,
 )
 from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS
-from partyflow.workflows.audit import canonical_json
 from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative

@@ -25,22 +25,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from partyflow.canonical import canonical_json
 from partyflow.errors import AuditChainBroken, Text
 from partyflow.workflows.records import AuditRecord, Instance
 
-_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                         allow_nan=False, check_circular=False).encode
-# check_circular off: the same text, faster; audit data is built fresh by the input checks
-# and cannot contain a cycle
-
-
-def canonical_json(value: Any) -> str:
-    """``value`` as canonical JSON text (see the module docstring)."""
-    return _dumps(value)
+_dumps = canonical_json  # the one encoder (``partyflow.canonical``), bound for the hot path
 
 
 def record_hash(

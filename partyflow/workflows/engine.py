@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
 
+from partyflow.canonical import canonical_json
 from partyflow.errors import (
     ConcurrentUpdate,
     IdempotencyConflict,
@@ -27,7 +28,7 @@ from partyflow.rules.durations import Duration
 from partyflow.stores.base import Store
 from partyflow.stores.open import open_store
 from partyflow.workflows import authority
-from partyflow.workflows.audit import canonical_json, verify_chain
+from partyflow.workflows.audit import verify_chain
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.inputs import coerce, unknown_procedure
 from partyflow.workflows.records import Actor, AuditRecord, Instance, ReportRow, TickReport
