@@ -207,8 +207,9 @@ def org_import(file: Path, store_url: str, rules_path: Path, actor: str | None,
         n = engine.import_organizations(h, actor_id=actor or _login())
     finally:
         engine.store.close()
-    out.print(Text(f"已导入 {n} 个组织到 {store_url}", f"imported {n} organizations into "
-                   f"{store_url}").get(lang), markup=False)
+    shown = render.shown_url(store_url)
+    out.print(Text(f"已导入 {n} 个组织到 {shown}", f"imported {n} organizations into "
+                   f"{shown}").get(lang), markup=False)
 
 
 @app.command()

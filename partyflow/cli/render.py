@@ -34,6 +34,17 @@ def _head(zh: str, en: str, lang: Lang) -> str:
     return zh if lang == "zh" else en
 
 
+def shown_url(url: str) -> str:
+    """A store URL fit to print: its password replaced by ``***``."""
+    from sqlalchemy.engine import make_url  # only when a URL is shown (import cost)
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.split("@")[-1] if "@" in url else url
+
+
 def deadline_text(inst: Instance, calendar: Calendar) -> Text:
     """An instance's deadline as people read it: its local last day, the zone, and whether it
     was counted on an estimated calendar (C5)."""
