@@ -161,8 +161,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register every tag used in features/ (rule ids such as @B2) as a marker."""
+    """Register every tag used in features/ (rule ids such as @B2) as a marker; record rule
+    coverage when asked to (``tests/coverage_plugin.py``)."""
     import re
+
+    from . import coverage_plugin
+
+    if os.environ.get(coverage_plugin.ENV):
+        coverage_plugin.install()
+        config.pluginmanager.register(coverage_plugin)
 
     tags: set[str] = set()
     for path in (ROOT / "features").rglob("*.feature"):
