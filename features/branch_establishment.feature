@@ -25,6 +25,30 @@
     而且 当前状态为 "requested"
 
   @B2
+  场景: 申请单位在报送前可以撤回请示，撤回后办结
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值       |
+      | full_members  | 3        |
+      | org_form      | branch   |
+    当 "applicant" 执行 "withdraw"
+    那么 当前状态为 "withdrawn"
+    而且 审计记录共 2 条，哈希链完整
+
+  @B2
+  场景: 申请单位在上级批复前可以撤回已报送的请示，撤回后不能再报送
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值       |
+      | full_members  | 3        |
+      | org_form      | branch   |
+    当 "applicant" 执行 "submit"
+    那么 当前状态为 "under_review"
+    当 "applicant" 执行 "withdraw"
+    那么 当前状态为 "withdrawn"
+    当 "applicant" 执行 "submit"
+    那么 操作被拒绝，提示包含 "不能执行 submit"
+    而且 审计记录共 3 条，哈希链完整
+
+  @B2
   场景: 恰好 3 名正式党员，可以报送请示
     假如 "applicant" 发起流程 "branch_establishment"，数据为：
       | 字段          | 值       |

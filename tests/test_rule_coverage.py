@@ -89,7 +89,6 @@ KNOWN_GAPS = {
     "branch_establishment: submit#0 condition 1 never seen failing",
     "branch_establishment: submit#0 condition 2 never seen failing",
     "branch_establishment: reject#2 condition 1 never seen failing",
-    "branch_establishment: withdraw#3 never taken",
     "branch_establishment: elect#4 condition 0 never seen failing",
     "branch_establishment: confirm#6 condition 0 never seen failing",
     "four_deliberations: propose#1 condition 0 never seen failing",
