@@ -238,3 +238,34 @@ def test_dates_typed_by_people_are_local_dates(store: Store) -> None:
     inst = engine.start("letter", {"valid_until": "2026-03-01"}, SENDER)
     with pytest.raises(ConditionFailed):  # 1 March has begun in Beijing
         engine.fire(inst.id, "receive", RECEIVER)
+
+
+def test_within_counts_a_period_since_a_typed_date_by_the_calendar(store: Store) -> None:
+    """``within(date, "period")`` (T10's yearly report): on or before the last day of the
+    period counted from the day after the date (C1–C3), not a number of hours."""
+    rules = load_rules_text(edited_text(
+        LETTER,
+        ("      - trigger: receive\n        source: issued\n        dest: received\n"
+         "        roles: [receiver]\n        conditions:\n",
+         "      - trigger: receive\n        source: issued\n        dest: received\n"
+         "        roles: [receiver]\n        conditions:\n"
+         '          - expr: within(reported_on, "report_every")\n'
+         "            message: {zh: 超过一年未报告, en: no report for over a year}\n"),
+        ("    parameters:\n",
+         "    parameters:\n      report_every:\n        type: duration\n        value: P1Y\n"
+         "        basis: T10\n        label: {zh: 报告间隔, en: Report interval}\n"),
+        ("      validity: {type: duration, default: P30D, label: {zh: 有效期, en: Validity}}",
+         "      validity: {type: duration, default: P30D, label: {zh: 有效期, en: Validity}}\n"
+         "      reported_on: {type: date, label: {zh: 报告日期, en: Reported on}}")),
+        str(LETTER))
+    for when, ok in ((local(2028, 9, 3, 23, 59), True), (local(2028, 9, 4), False)):
+        clock = FakeClock(local(2028, 1, 5))
+        engine = Engine(rules, store=store, clock=clock)
+        # a leap year inside the period: 366 days from 3 September 2027 to 3 September 2028
+        inst = engine.start("letter", {"reported_on": "2027-09-03"}, SENDER)
+        clock.set(when)
+        if ok:
+            assert engine.fire(inst.id, "receive", RECEIVER).state == "received"
+        else:
+            with pytest.raises(ConditionFailed, match="over a year"):
+                engine.fire(inst.id, "receive", RECEIVER)

@@ -109,6 +109,9 @@ def lint(source: str, types: Mapping[str, str]) -> Iterator[tuple[str, str, str]
             who = toks[i + 2][1]
             yield ("context_index", f"dyn({who}) 绕过了字段检查：请直接写 {who}.字段名",
                    f"dyn({who}) steps past the check of its field names: write {who}.field")
+        if kind == "name" and text == "within" and i + 1 < len(toks) \
+                and toks[i + 1] == ("op", "("):
+            yield from _within_problems(toks, i, types)
         if kind == "name" and text == "matches":
             pattern = _pattern_after(toks, i)
             if pattern is not None:
@@ -116,6 +119,33 @@ def lint(source: str, types: Mapping[str, str]) -> Iterator[tuple[str, str, str]
                 if problem is not None:
                     yield ("regex_invalid", f"正则表达式 {pattern!r} 无效：{problem[0]}",
                            f"the regular expression {pattern!r} is invalid: {problem[1]}")
+
+
+def _within_problems(toks: list[tuple[str, str]], i: int,
+                     types: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
+    """``within(date, "period")``: a date input first, the name of a duration second."""
+    depth, j, comma = 0, i + 1, None
+    while j < len(toks):
+        if toks[j][1] in ("(", "["):
+            depth += 1
+        elif toks[j][1] in (")", "]"):
+            depth -= 1
+            if depth == 0:
+                break
+        elif toks[j] == ("op", ",") and depth == 1 and comma is None:
+            comma = j
+        j += 1
+    args_ok = comma is not None and j == comma + 2 and toks[comma + 1][0] == "str"
+    name = _unquote(toks[comma + 1][1]) if args_ok and comma is not None else None
+    first = toks[i + 2] if i + 2 < len(toks) else ("", "")
+    if name is None or types.get(name) != "duration" or not (
+            first[0] == "name" and types.get(first[1]) == "date" and comma == i + 3):
+        yield ("within_arguments",
+               "within 的写法是 within(日期字段, \"期限参数名\")，如 within(last_home_report, "
+               "\"mobile_report_every\")：第一个是 date 类型的字段，第二个是加引号的 duration 参数或字段名",
+               "write within(date_field, \"period_name\"), e.g. within(last_home_report, "
+               "\"mobile_report_every\"): a date input, then the quoted name of a duration "
+               "parameter or input")
 
 
 def _mismatch(name: str, kind: str, op: str, literal: str, lit: str) -> tuple[str, str, str]:

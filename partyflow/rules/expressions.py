@@ -98,7 +98,20 @@ class _QuietHelperFailures(logging.Filter):
 
 logging.getLogger("cel").addFilter(_QuietHelperFailures())
 
+def within(since: Any, period: str) -> bool:
+    """``within(last_home_report, "mobile_report_every")``: the step's moment is on or before
+    the last day of the period named by ``period`` (a duration parameter or input), counted
+    from the date ``since`` by the rules' calendar (RULES.md C1–C3). The engine binds the
+    working version per step (``partyflow.workflows.conditions``); this one type-checks a
+    condition at load time."""
+    return isinstance(period, str)
+
+
+CALENDAR_FUNCTIONS = frozenset({"within"})
+"""Helpers whose result depends on the rules' calendar and the step's moment: bound per step."""
+
 FUNCTIONS: Mapping[str, Callable[..., Any]] = {
+    "within": within,
     "exceeds": exceeds,
     "at_least": at_least,
     "blank": blank,

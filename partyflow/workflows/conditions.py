@@ -7,11 +7,12 @@ data), so both see a condition the same way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from partyflow.errors import ConditionFailure, Text
 from partyflow.rules.definitions import PERIOD_KINDS, ConditionDef, ProcedureDef, TransitionDef
+from partyflow.rules.durations import Duration
 from partyflow.workflows.records import Actor, Instance
 
 STEP_NAMES = frozenset({"actor", "event"})
@@ -35,6 +36,8 @@ def bind_names(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef,
     cal = proc.calendar
     names: dict[str, Any] = dict(expr.helpers)
     missing: list[str] = []
+    if "within" in names:
+        names["within"] = _within(proc, values, now)
     for var in expr.variables:  # bind only what the condition reads
         if var in inputs:
             value = values.get(var)
@@ -62,6 +65,25 @@ def bind_names(proc: ProcedureDef, t: TransitionDef, cond: ConditionDef,
         elif var == "escalation":
             names[var] = inst.escalation
     return names, missing
+
+
+def _within(proc: ProcedureDef, values: Mapping[str, Any],
+            now: dt.datetime) -> Callable[[Any, str], bool]:
+    """``within(since, "period_name")`` for one step: on or before the last day of the named
+    period counted from the date ``since`` (C1–C3)."""
+    def within(since: Any, name: str) -> bool:
+        if name in proc.parameters:
+            text = proc.parameters[name].value
+        else:
+            text = values.get(name)
+            if text is None:
+                text = proc.inputs[name].default
+        if not isinstance(since, dt.datetime) or text is None:
+            raise ValueError(f"within() needs a date and a period, got {since!r}, {text!r}")
+        start = since if since.tzinfo is not None else since.replace(tzinfo=dt.UTC)
+        return now < proc.calendar.deadline(Duration.parse(text), start).at
+
+    return within
 
 
 def evaluate(proc: ProcedureDef, t: TransitionDef, values: Mapping[str, Any],
