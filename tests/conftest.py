@@ -74,6 +74,16 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     }[request.param]
 
 
+@pytest.fixture(params=["sqlite-file", "postgresql"])
+def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL on each SQL database (a SQLite file; PostgreSQL in a fresh schema)."""
+    if request.param == "postgresql":
+        with postgres_schema() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'pf.db'}"
+
+
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
     s = open_store(store_url)

@@ -221,18 +221,22 @@ def test_due_within_lists_deadlines_by_their_last_day(letters: tuple[Engine, Fak
         list(engine.due_within("three days"))
 
 
+def _receive_when(expr: str, message_en: str, date_input: str,
+                  *edits: tuple[str, str]) -> RuleSet:
+    """The letter rules with ``receive`` guarded by ``expr`` and a date input added."""
+    receive = ("      - trigger: receive\n        source: issued\n        dest: received\n"
+               "        roles: [receiver]\n        conditions:\n")
+    validity = ("      validity: {type: duration, default: P30D, label: {zh: 有效期, "
+                "en: Validity}}")
+    return load_rules_text(edited_text(
+        LETTER, (receive, f"{receive}          - expr: {expr}\n"
+                          f"            message: {{zh: 不符, en: {message_en}}}\n"),
+        (validity, f"{validity}\n      {date_input}: "
+                   "{type: date, label: {zh: 日期, en: Date}}"), *edits), str(LETTER))
+
+
 def test_dates_typed_by_people_are_local_dates(store: Store) -> None:
-    rules = load_rules_text(edited_text(
-        LETTER,
-        ("      - trigger: receive\n        source: issued\n        dest: received\n"
-         "        roles: [receiver]\n        conditions:\n",
-         "      - trigger: receive\n        source: issued\n        dest: received\n"
-         "        roles: [receiver]\n        conditions:\n"
-         "          - expr: now < valid_until\n"
-         "            message: {zh: 已过期, en: too late}\n"),
-        ("      validity: {type: duration, default: P30D, label: {zh: 有效期, en: Validity}}",
-         "      validity: {type: duration, default: P30D, label: {zh: 有效期, en: Validity}}\n"
-         "      valid_until: {type: date, label: {zh: 截止日期, en: Until}}")), str(LETTER))
+    rules = _receive_when("now < valid_until", "too late", "valid_until")
     clock = FakeClock(local(2026, 3, 1, 7, 59))  # 23:59 UTC on 28 February
     engine = Engine(rules, store=store, clock=clock)
     inst = engine.start("letter", {"valid_until": "2026-03-01"}, SENDER)
@@ -243,21 +247,11 @@ def test_dates_typed_by_people_are_local_dates(store: Store) -> None:
 def test_within_counts_a_period_since_a_typed_date_by_the_calendar(store: Store) -> None:
     """``within(date, "period")`` (T10's yearly report): on or before the last day of the
     period counted from the day after the date (C1–C3), not a number of hours."""
-    rules = load_rules_text(edited_text(
-        LETTER,
-        ("      - trigger: receive\n        source: issued\n        dest: received\n"
-         "        roles: [receiver]\n        conditions:\n",
-         "      - trigger: receive\n        source: issued\n        dest: received\n"
-         "        roles: [receiver]\n        conditions:\n"
-         '          - expr: within(reported_on, "report_every")\n'
-         "            message: {zh: 超过一年未报告, en: no report for over a year}\n"),
+    rules = _receive_when(
+        'within(reported_on, "report_every")', "no report for over a year", "reported_on",
         ("    parameters:\n",
          "    parameters:\n      report_every:\n        type: duration\n        value: P1Y\n"
-         "        basis: T10\n        label: {zh: 报告间隔, en: Report interval}\n"),
-        ("      validity: {type: duration, default: P30D, label: {zh: 有效期, en: Validity}}",
-         "      validity: {type: duration, default: P30D, label: {zh: 有效期, en: Validity}}\n"
-         "      reported_on: {type: date, label: {zh: 报告日期, en: Reported on}}")),
-        str(LETTER))
+         "        basis: T10\n        label: {zh: 报告间隔, en: Report interval}\n"))
     for when, ok in ((local(2028, 9, 3, 23, 59), True), (local(2028, 9, 4), False)):
         clock = FakeClock(local(2028, 1, 5))
         engine = Engine(rules, store=store, clock=clock)

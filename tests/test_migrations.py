@@ -5,7 +5,6 @@ from __future__ import annotations
 import multiprocessing as mp
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +23,9 @@ from partyflow.workflows.records import Organization
 from .conftest import postgres_schema
 
 
-@pytest.fixture(params=["sqlite-file", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "postgresql":
-        with postgres_schema() as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'pf.db'}"
+@pytest.fixture
+def db_url(sql_url: str) -> str:
+    return sql_url
 
 
 def _state(url: str) -> tuple[list[Any], list[Any], list[Any]]:

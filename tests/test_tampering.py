@@ -8,7 +8,6 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -24,19 +23,10 @@ from partyflow import (
 from partyflow.stores.sql import SqlStore
 from partyflow.testing import FakeClock
 
-from .conftest import MINI, postgres_schema
+from .conftest import MINI
 
 SEC = Actor("sec-1", "secretary", "community-1")
 SUP = Actor("sup-1", "superior", "street-1")
-
-
-@pytest.fixture(params=["sqlite-file", "postgresql"])
-def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "postgresql":
-        with postgres_schema() as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'pf.db'}"
 
 
 @pytest.fixture
