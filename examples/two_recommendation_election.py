@@ -1,8 +1,9 @@
 """Re-elect a community party branch by 两推一选 through the public API.
 
 Party members (secret ballot) and residents' representatives recommend; the branch proposes a
-competitive slate from both; the street committee vets it; the members' meeting elects; the
-results go to the street committee for approval.
+competitive slate from both; the street committee vets it; the members' meeting elects; the new
+committee elects its secretary and deputy (one candidate per post); the results go to the
+street committee for approval.
 
 Run: python examples/two_recommendation_election.py [path/to/store.db]
 Rules: $PARTYFLOW_TEST_RULES if set, else config/rules.yaml.
@@ -59,6 +60,14 @@ def main(db: Path) -> str:
                  "elected_members": ["李红", "王强", "张伟"]})
     print("available:", engine.available_triggers(case.id, branch))
     engine.fire(case.id, "announce", branch)
+
+    # 新一届委员会等额选举书记、副书记，书记候选人须为新当选且经两推的委员（E11）
+    # the new committee elects the secretary and deputy, one candidate per post (E11)
+    committee = Actor("committee-2026", "new_committee", org="chaoyang")
+    engine.fire(case.id, "elect_officers", committee,
+                {"secretary_candidates": ["李红"], "deputy_posts": 1,
+                 "deputy_candidates": ["王强"], "committee_present": 3,
+                 "secretary_votes": 3, "deputy_votes": [2]})
     engine.fire(case.id, "report_results", branch)
     done = engine.fire(case.id, "approve_results", street)
 

@@ -360,10 +360,11 @@
         | election_organizer | open_meeting    | {full_members: 10, present: 9}                                                                                                                                                        |
         | scrutineer         | count_ballots   | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 2, 2], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 5, 3], round_seats: 3, elected_members: [李红, 王强, 张伟]} |
         | election_organizer | announce        |                                                                                                                                                                                       |
+        | new_committee      | elect_officers  | {secretary_candidates: [李红], committee_present: 3, secretary_votes: 3}                                                                                                                |
         | election_organizer | report_results  |                                                                                                                                                                                       |
         | street_committee   | approve_results |                                                                                                                                                                                       |
       那么 当前状态为 "completed"
-      而且 审计记录共 12 条，哈希链完整
+      而且 审计记录共 13 条，哈希链完整
 
     @E11
     场景: 上级不批准选举结果必须说明理由
@@ -372,6 +373,7 @@
         | election_organizer | open_meeting   | {full_members: 10, present: 9}                                                                                                                                                        |
         | scrutineer         | count_ballots  | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 2, 2], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 5, 3], round_seats: 3, elected_members: [李红, 王强, 张伟]} |
         | election_organizer | announce       |                                                                                                                                                                                       |
+        | new_committee      | elect_officers | {secretary_candidates: [李红], committee_present: 3, secretary_votes: 3}                                                                                                                |
         | election_organizer | report_results |                                                                                                                                                                                       |
         | street_committee   | reject_results |                                                                                                                                                                                       |
       那么 操作被拒绝，提示包含 "不批准选举结果必须说明理由"
@@ -384,7 +386,7 @@
         | 字段                     | 值                         |
         | results_rejection_reason | 计票中发现委托投票未予剔除 |
       那么 当前状态为 "results_rejected"
-      而且 审计记录共 12 条，哈希链完整
+      而且 审计记录共 13 条，哈希链完整
       而且 "street_committee" 可执行的步骤为 "无"
 
   规则: 当选人数接近应选名额的，经到会过半数同意可以减少名额，不再选举
@@ -433,12 +435,13 @@
       那么 操作被拒绝，提示包含 "减少名额、不再选举须经到会 9 人中超过 1/2 的人同意；同意 4 人"
       而且 当前状态为 "shortfall"
       当 依次执行以下步骤：
-        | 角色               | 步骤            | 数据                          |
-        | election_organizer | reduce_seats    | {reduction_consent_votes: 5}  |
-        | election_organizer | report_results  |                               |
-        | street_committee   | approve_results |                               |
+        | 角色               | 步骤            | 数据                                                                    |
+        | election_organizer | reduce_seats    | {reduction_consent_votes: 5}                                            |
+        | new_committee      | elect_officers  | {secretary_candidates: [李红], committee_present: 4, secretary_votes: 4} |
+        | election_organizer | report_results  |                                                                         |
+        | street_committee   | approve_results |                                                                         |
       那么 当前状态为 "completed"
-      而且 审计记录共 13 条，哈希链完整
+      而且 审计记录共 14 条，哈希链完整
 
     @E6 @E3
     场景: 差 2 名时不能减少名额，应在未当选的候选人中差额另行选举
@@ -471,3 +474,140 @@
         | elected_members  | [李红, 王强, 张伟, 赵敏, 周明] |
       而且 "election_organizer" 执行 "announce"
       那么 当前状态为 "committee_elected"
+
+  规则: 新一届委员会等额选举书记、副书记，书记候选人须为新当选的委员并从两推人选中产生
+
+    # 党员推荐 [李红, 王强, 张伟, 赵敏]，群众推荐 [李红, 王强, 周明]；吴刚为另选他人当选，未经两推
+    背景:
+      假如 依次执行以下步骤：
+        | 角色               | 步骤                         | 数据                                                                                                                                                                                                     |
+        | election_organizer | request_election             | {election_date: 2026-09-25}                                                                                                                                                                              |
+        | street_committee   | approve_election             |                                                                                                                                                                                                          |
+        | election_organizer | record_party_recommendation  | {party_recommended: [李红, 王强, 张伟, 赵敏], party_recommendation_secret: true}                                                                                                                          |
+        | election_organizer | record_public_recommendation | {public_recommended: [李红, 王强, 周明]}                                                                                                                                                                  |
+        | election_organizer | propose_slate                | {candidates: [李红, 王强, 张伟, 赵敏], seats: 3}                                                                                                                                                         |
+        | street_committee   | approve_slate                |                                                                                                                                                                                                          |
+        | election_organizer | open_meeting                 | {full_members: 10, present: 9}                                                                                                                                                                           |
+        | scrutineer         | count_ballots                | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 3, 3], proxy_votes: 0, counted_names: [李红, 王强, 吴刚, 张伟, 赵敏], counted_votes: [9, 8, 5, 3, 2], round_seats: 3, elected_members: [李红, 王强, 吴刚]} |
+        | election_organizer | announce                     |                                                                                                                                                                                                          |
+      那么 当前状态为 "committee_elected"
+
+    @E11
+    场景: 新一届委员会未选出书记、副书记，不能报送选举结果
+      那么 "new_committee" 可执行的步骤为 "elect_officers"
+      而且 "election_organizer" 可执行的步骤为 "无"
+      当 "election_organizer" 执行 "report_results"
+      那么 结果为 "被拒绝"
+      而且 当前状态为 "committee_elected"
+
+    @E11
+    场景: 书记候选人 1 名，为新当选且经两推的委员，选出书记、副书记后报上级批准
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值     |
+        | secretary_candidates | [李红] |
+        | deputy_posts         | 1      |
+        | deputy_candidates    | [王强] |
+        | committee_present    | 3      |
+        | secretary_votes      | 2      |
+        | deputy_votes         | [2]    |
+      那么 当前状态为 "officers_elected"
+      当 依次执行以下步骤：
+        | 角色               | 步骤            | 数据 |
+        | election_organizer | report_results  |      |
+        | street_committee   | approve_results |      |
+      那么 当前状态为 "completed"
+      而且 审计记录共 13 条，哈希链完整
+
+    @E11
+    场景: 书记实行等额选举，提名 2 名书记候选人的被拒绝
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值           |
+        | secretary_candidates | [李红, 王强] |
+        | committee_present    | 3            |
+        | secretary_votes      | 3            |
+      那么 操作被拒绝，提示包含 "书记实行等额选举，只提 1 名候选人；提名的是 ['李红', '王强']"
+      而且 当前状态为 "committee_elected"
+
+    @E11
+    场景: 副书记每个职位只提 1 名候选人
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值           |
+        | secretary_candidates | [李红]       |
+        | deputy_posts         | 1            |
+        | deputy_candidates    | [王强, 吴刚] |
+        | committee_present    | 3            |
+        | secretary_votes      | 3            |
+        | deputy_votes         | [2, 2]       |
+      那么 操作被拒绝，提示包含 "副书记每个职位只提 1 名候选人，设副书记 1 名，提名的是 ['王强', '吴刚']"
+
+    @E11
+    场景大纲: 书记候选人须为新当选的委员，经两推但未当选委员的不能提名
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值         |
+        | secretary_candidates | [<候选人>] |
+        | committee_present    | 3          |
+        | secretary_votes      | 3          |
+      那么 操作被拒绝，提示包含 "书记、副书记候选人须为新当选的委员（['李红', '王强', '吴刚']），且不能重复，书记 ['<候选人>']"
+      而且 当前状态为 "committee_elected"
+
+      例子:
+        | 候选人 |
+        | 张伟   |
+        | 周明   |
+
+    @E11
+    场景: 另选他人当选、未经两推的委员不能当选书记，可以当选副书记
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值     |
+        | secretary_candidates | [吴刚] |
+        | committee_present    | 3      |
+        | secretary_votes      | 3      |
+      那么 操作被拒绝，提示包含 "书记候选人须从两推人选中产生（须同时得到两种推荐，false），党员推荐 ['李红', '王强', '张伟', '赵敏']，群众推荐 ['李红', '王强', '周明']，书记候选人 ['吴刚']"
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值     |
+        | secretary_candidates | [王强] |
+        | deputy_posts         | 1      |
+        | deputy_candidates    | [吴刚] |
+        | committee_present    | 3      |
+        | secretary_votes      | 3      |
+        | deputy_votes         | [3]    |
+      那么 当前状态为 "officers_elected"
+
+    @E11 @E2 @E5
+    场景大纲: 到会委员须超过委员总数的 4/5，书记、副书记得赞成票须超过到会委员的一半
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值         |
+        | secretary_candidates | [李红]     |
+        | deputy_posts         | 1          |
+        | deputy_candidates    | [王强]     |
+        | committee_present    | <到会委员> |
+        | secretary_votes      | <书记得票> |
+        | deputy_votes         | <副书记得票> |
+      那么 结果为 "<结果>"
+
+      例子:
+        | 到会委员 | 书记得票 | 副书记得票 | 结果             |
+        | 3        | 2        | [2]        | officers_elected |
+        | 2        | 2        | [2]        | 被拒绝           |
+        | 4        | 3        | [3]        | 被拒绝           |
+        | 3        | 1        | [2]        | 被拒绝           |
+        | 3        | 2        | [1]        | 被拒绝           |
+        | 3        | 2        | []         | 被拒绝           |
+
+    @E11 @E2
+    场景: 到会委员不足的提示写明到会人数和委员名单
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值     |
+        | secretary_candidates | [李红] |
+        | committee_present    | 2      |
+        | secretary_votes      | 2      |
+      那么 操作被拒绝，提示包含 "到会委员 2 人，须超过全体委员（['李红', '王强', '吴刚']）人数的 4/5 且不多于委员人数"
+
+    @E11 @E5
+    场景: 书记候选人得票不足的提示写明得票和到会人数
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值     |
+        | secretary_candidates | [李红] |
+        | committee_present    | 3      |
+        | secretary_votes      | 1      |
+      那么 操作被拒绝，提示包含 "书记候选人得赞成票 1 张，须超过到会委员 3 人的 1/2"
