@@ -1,43 +1,29 @@
 """Semantic checks of a rules file: what the schema cannot see, as problems with positions.
 
 Names must resolve (states, roles, inputs, parameters, functions), every state must be
-reachable and have a way out unless terminal, deadlines and timeouts must fit together, and
-each condition must compile and give true or false on sample values. A procedure with parts
+reachable and have a way out unless terminal, and roles are bound to who may act; deadlines
+and timeouts must fit together (``checks_periods``) and each condition must compile and give
+true or false on sample values (``checks_conditions``). A procedure with parts
 the schema refused is checked on what remains, so one broken part hides nothing else.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-import re
 from collections import deque
 from typing import Any
 
 from pydantic import ValidationError
 
-from partyflow.errors import Loc, Problem, Text
+from partyflow.errors import Loc, Problem
 from partyflow.rules import schema as s
-from partyflow.rules.compile import compile_input, compile_parameter
-from partyflow.rules.condition_lint import lint
-from partyflow.rules.durations import Duration, period_problem
-from partyflow.rules.expressions import (
-    FUNCTIONS,
-    STANDARD_FUNCTIONS,
-    ExpressionError,
-    compile_expression,
-    make_context,
-    parse_template,
-)
-from partyflow.rules.problems import problem_at, suggest
+from partyflow.rules.check_base import CONTEXT_NAMES
+from partyflow.rules.checks_conditions import ConditionChecks
+from partyflow.rules.checks_periods import PeriodChecks
+from partyflow.rules.compile import compile_input
+from partyflow.rules.problems import suggest
 from partyflow.rules.schema_problems import Pruned, prune, schema_problems
-from partyflow.rules.source import Mark, YamlDocument
+from partyflow.rules.source import YamlDocument
 
-_ACTOR_FIELD = re.compile(r"\bactor\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
-CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at", "escalation"})
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-_EVENT_FIELD = re.compile(r"\bevent\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)")
 RESERVED_NAMES = CONTEXT_NAMES | {"start", "null", "true", "false", "in"}
 RESERVED_TRIGGERS = frozenset({"start", "escalate_overdue", "remind_deadline"})
 
@@ -83,21 +69,9 @@ def _check_what_remains(checker: Checker, data: dict[Any, Any],
         checker.procedure(str(name), proc, {str(r) for r in roles}, pruned)
 
 
-class Checker:
-    """Collects the semantic problems of one document."""
-
-    def __init__(self, doc: YamlDocument, file: str, text: str) -> None:
-        self.doc = doc
-        self.file = file
-        self.lines = text.splitlines()
-        self.problems: list[Problem] = []
-        self.broken: set[str] = set()
-        self._sample_cache: dict[int, tuple[s.Procedure, dict[str, Any]]] = {}
-
-    def add(self, type_: str, loc: Loc, zh: str, en: str, *, key: bool = False,
-            **ctx: Any) -> None:
-        """Record a problem at ``loc`` (at its key when ``key``)."""
-        self.problems.append(problem_at(self.doc, self.file, type_, loc, zh, en, key=key, **ctx))
+class Checker(ConditionChecks, PeriodChecks):
+    """Collects the semantic problems of one document: names, the state graph, authority and
+    establishment here; conditions in ``checks_conditions``, periods in ``checks_periods``."""
 
     def hierarchy(self, h: s.Hierarchy) -> None:
         """Level and unit ids are unique; standards name a known level or unit."""
@@ -147,28 +121,6 @@ class Checker:
         self._establishes(proc, base)
         if not partial and len(self.problems) == found_before:  # an error may be why
             self._unused_parameters(proc, base)
-
-    def _unused_parameters(self, proc: s.Procedure, base: Loc) -> None:
-        """A warning for a parameter no condition, message, deadline, reminder or default
-        reads: a policy value that changes nothing is usually a mistake (a renamed use, a
-        hard-coded copy). ``reference_only: true`` says it is kept on purpose."""
-        read: set[str] = set()
-        for t in proc.transitions:
-            for c in t.conditions:
-                read.update(_NAME.findall(c.expr))
-                read.update(_PLACEHOLDER.findall(f"{c.message.zh} {c.message.en}"))
-        for st in proc.states.values():
-            read.update(n for n in (st.deadline, st.remind_before) if n)
-        read.update(i.default_from for i in proc.inputs.values() if i.default_from)
-        for pname, param in proc.parameters.items():
-            if pname not in read and not param.reference_only:
-                self.problems.append(dataclasses.replace(problem_at(
-                    self.doc, self.file, "unused_parameter", (*base, "parameters", pname),
-                    f"参数 “{pname}” 没有被任何条件、提示、期限或默认值使用：修改它不会改变任何办理结果；"
-                    "如确为仅供查阅的数值，请加 reference_only: true",
-                    f"parameter '{pname}' is read by no condition, message, deadline or "
-                    "default: changing it changes nothing; if it is kept for reference only, "
-                    "add reference_only: true", key=True, name=pname), severity="warning"))
 
     def _names(self, proc: s.Procedure, base: Loc, roles: set[str]) -> None:
         """Parameters and inputs: free names, well-formed types and defaults; known roles."""
@@ -431,22 +383,6 @@ class Checker:
                          name=name)
         self._org_input(proc, est.parent, (*loc, "parent"))
 
-    def _escalate(self, proc: s.Procedure, st: s.State, loc: Loc) -> None:
-        if st.deadline is None:
-            self.add("escalate_without_deadline", (*loc, "escalate"),
-                     "escalate: true 需要 deadline（每过一个期限向上一级督办）",
-                     "escalate: true needs a deadline (one level up per deadline period)")
-        if st.on_timeout is not None:
-            self.add("escalate_with_timeout", (*loc, "escalate"),
-                     "escalate 与 on_timeout 只能选一个：超期后要么执行步骤，要么留在本状态逐级督办",
-                     "use either escalate or on_timeout: when the deadline passes the instance "
-                     "either takes a step or stays and is escalated")
-        if proc.organization is None:
-            self.add("escalate_without_organization", (*loc, "escalate"),
-                     "escalate: true 需要流程设置 organization（负责本实例的组织），督办沿其责任链向上",
-                     "escalate: true needs the procedure's organization (the responsible "
-                     "organization, whose chain escalation goes up)")
-
     def _unknown_state(self, name: str, states: dict[str, Any], loc: Loc) -> None:
         if name in self.broken:
             return
@@ -459,232 +395,3 @@ class Checker:
             szh, sen = suggest(role, roles)
             self.add("unknown_role", loc, f"角色 “{role}” 未在 roles 中定义{szh}",
                      f"role '{role}' is not defined under roles{sen}", role=role)
-
-    def _default_from(self, proc: s.Procedure, iname: str, inp: s.Input, loc: Loc) -> None:
-        """``default_from`` names a parameter of the input's type, and replaces ``default``."""
-        name = inp.default_from
-        assert name is not None
-        floc = (*loc, "default_from")
-        if inp.default is not None:
-            self.add("default_twice", floc, "default 与 default_from 只能写一个",
-                     "give either default or default_from, not both", name=iname)
-        param = proc.parameters.get(name)
-        if param is None:
-            szh, sen = suggest(name, proc.parameters)
-            self.add("unknown_parameter", floc, f"没有名为 “{name}” 的参数{szh}",
-                     f"there is no parameter named '{name}'{sen}", name=name)
-        elif param.type != inp.type:
-            self.add("default_from_type", floc,
-                     f"参数 “{name}” 的类型 {param.type} 与输入字段 “{iname}” 的类型 {inp.type} 不同",
-                     f"parameter '{name}' is a {param.type}, input '{iname}' a {inp.type}",
-                     name=name)
-
-    def _period(self, proc: s.Procedure, value: str, loc: Loc, what: tuple[str, str]) -> None:
-        """``value`` is a duration parameter's name or a literal period fit for a deadline."""
-        if value in proc.parameters:
-            if proc.parameters[value].type != "duration":
-                self.add("deadline_parameter_type", loc,
-                         f"参数 “{value}” 不是 duration 类型", f"parameter '{value}' is not a duration")
-            return
-        if value in self.broken:
-            return
-        try:
-            period = Duration.parse(value)
-        except ValueError:
-            szh, sen = suggest(value, proc.parameters)
-            self.add("duration_format", loc,
-                     f"“{value}” 既不是 ISO-8601 期限（如 P30D）或工作日期限（如 P5WD），也不是 duration "
-                     f"参数{what[0]}{szh}",
-                     f"'{value}' is neither an ISO-8601 duration (e.g. P30D) or working days "
-                     f"(e.g. P5WD) nor a duration parameter{what[1]}{sen}")
-            return
-        problem = period_problem(period)
-        if problem is not None:
-            self.add("period_invalid", loc, problem[0], problem[1])
-
-    def _reminder(self, proc: s.Procedure, st: s.State, loc: Loc) -> None:
-        """A reminder needs a deadline and is a period."""
-        if st.remind_before is None:
-            return
-        rloc = (*loc, "remind_before")
-        if st.deadline is None:
-            self.add("remind_without_deadline", rloc, "设置了期限前提醒 remind_before，但本状态没有期限 deadline",
-                     "remind_before is set but the state has no deadline")
-        self._period(proc, st.remind_before, rloc, ("", ""))
-
-    def _deadline(self, proc: s.Procedure, st: s.State, loc: Loc) -> None:
-        """A deadline is a duration: literal, a duration parameter, or an input's default."""
-        if st.deadline is None:
-            return
-        if st.on_timeout is None and not st.escalate:
-            self.add("deadline_without_timeout", (*loc, "deadline"),
-                     "设置了期限 deadline，但没有 on_timeout（超期后执行的步骤）",
-                     "a deadline is set but on_timeout (the trigger fired when it passes) "
-                     "is missing")
-        if st.deadline in proc.parameters:
-            param = proc.parameters[st.deadline]
-            if param.type != "duration":
-                self.add("deadline_parameter_type", (*loc, "deadline"),
-                         f"参数 “{st.deadline}” 不是 duration 类型",
-                         f"parameter '{st.deadline}' is not a duration")
-            return
-        if st.deadline in proc.inputs:
-            inp = proc.inputs[st.deadline]
-            if inp.type != "duration" or (inp.default is None and inp.default_from is None):
-                self.add("deadline_input", (*loc, "deadline"),
-                         f"输入字段 “{st.deadline}” 用作期限时，必须是 duration 类型并有默认值（default 或 default_from）",
-                         f"input '{st.deadline}' used as a deadline must be a duration with a "
-                         "default (default or default_from)")
-            return
-        # a parameter whose own problem is already reported is in self.broken
-        self._period(proc, st.deadline, (*loc, "deadline"), ("或输入字段", " or input"))
-
-    def _event_not_accepted(self, proc: s.Procedure, t: s.Transition, cond: s.Condition,
-                            loc: Loc) -> None:
-        """``event.x`` where the step does not accept ``x``: always null, so a condition that
-        needs it can never hold (the step could never be taken with its data)."""
-        if t.accepts is None:
-            return
-        for field in sorted(set(_EVENT_FIELD.findall(cond.expr)) & set(proc.inputs)
-                            - set(t.accepts)):
-            self.add("event_field_not_accepted", loc,
-                     f"条件读取本步骤填写的 event.{field}，但本步骤的 accepts 中没有 “{field}”："
-                     f"它总是空值（null），这一步永远无法以所需数据办理；请把 {field} 加入 accepts",
-                     f"the condition reads event.{field}, this step's own data, but the step "
-                     f"does not accept '{field}': it is always null, so the step can never be "
-                     f"taken with the data it needs; add {field} to accepts", name=field)
-
-    def _condition(self, proc: s.Procedure, cond: s.Condition, loc: Loc) -> None:
-        """The condition compiles, reads known names only and gives true or false."""
-        eloc = (*loc, "expr")
-        try:
-            expr = compile_expression(cond.expr)
-        except ExpressionError as exc:
-            line, col = self._mistake_at(self.doc.mark_for(eloc), cond.expr, exc)
-            self.problems.append(Problem(
-                "condition_syntax", eloc, self.file, line, col,
-                Text(f"条件表达式有语法错误：{exc.detail}",
-                     f"condition syntax error: {exc.detail}"),
-                {"expression": cond.expr},
-            ))
-            return
-        known = set(proc.inputs) | set(proc.parameters) | CONTEXT_NAMES | self.broken
-        ok = True
-        types = {**{k: p.type for k, p in proc.parameters.items()},
-                 **{k: i.type for k, i in proc.inputs.items()}}
-        for kind, zh, en in dict.fromkeys(lint(cond.expr, types)):
-            self.add(kind, eloc, zh, en)
-            ok = False
-        for field in sorted(set(_ACTOR_FIELD.findall(cond.expr)) - {"id", "role", "org"}):
-            self.add("unknown_name", eloc,
-                     f"actor 只有 id、role、org 三项，没有 “{field}”",
-                     f"actor has only id, role and org, not '{field}'", name=f"actor.{field}")
-            ok = False
-        for field in sorted(set(_EVENT_FIELD.findall(cond.expr)) - set(proc.inputs) - self.broken):
-            szh, sen = suggest(field, proc.inputs)
-            self.add("unknown_name", eloc, f"event.{field}：“{field}” 不是输入字段{szh}",
-                     f"event.{field}: '{field}' is not an input{sen}", name=f"event.{field}")
-            ok = False
-        for var in sorted(expr.variables - known):
-            szh, sen = suggest(var, known)
-            self.add("unknown_name", eloc,
-                     f"条件中的 “{var}” 既不是输入字段也不是参数{szh}",
-                     f"'{var}' in the condition is neither an input nor a parameter{sen}",
-                     name=var)
-            ok = False
-        for fn in sorted(expr.functions - STANDARD_FUNCTIONS - set(FUNCTIONS)):
-            szh, sen = suggest(fn, set(FUNCTIONS) | STANDARD_FUNCTIONS)
-            self.add("unknown_function", eloc, f"条件中的函数 “{fn}” 不存在{szh}",
-                     f"function '{fn}' in the condition does not exist{sen}", name=fn)
-            ok = False
-        try:
-            template = parse_template(cond.message)
-        except ValueError as exc:
-            self.add("message_placeholder", (*loc, "message"), f"提示中的占位符无效：{exc}",
-                     f"invalid placeholder in the message: {exc}")
-            return
-        for name in sorted(template.names - known):
-            self.add("unknown_name", (*loc, "message"),
-                     f"提示中的 {{{name}}} 既不是输入字段也不是参数",
-                     f"{{{name}}} in the message is neither an input nor a parameter")
-            ok = False
-        if ok and not self.broken:
-            self._typecheck(proc, expr, eloc)
-
-    def _typecheck(self, proc: s.Procedure, expr: Any, loc: Loc) -> bool:
-        """Evaluate once on sample values so a type mismatch is caught at load time."""
-        values = self._samples(proc)
-        try:
-            result = expr.evaluate(make_context(values))
-        except (TypeError, RuntimeError) as exc:
-            message = str(exc)
-            if isinstance(exc, RuntimeError):
-                if "TypeError:" not in message:
-                    return True  # data-dependent (a helper's value check): decided at run time
-                fn = re.search(r"Function '(\w+)'", message)
-                reason = message.split("TypeError:", 1)[1].split(". Check")[0].strip()
-                detail = f"{fn.group(1) if fn else 'function'}(): {reason}"
-            else:
-                detail = message.split(". ")[0]
-            self.add("condition_type", loc,
-                     f"条件中的类型不匹配（如整数与文字比较，或整数与小数混用）：{detail}",
-                     f"type mismatch in the condition: {detail}")
-            return False
-        except Exception:  # data-dependent (division by zero …): decided at run time
-            return True
-        if not isinstance(result, bool):
-            self.add("condition_not_bool", loc,
-                     f"条件的结果应为真/假，实际为 {type(result).__name__}",
-                     f"a condition must give true or false, not {type(result).__name__}")
-            return False
-        return True
-
-    def _samples(self, proc: s.Procedure) -> dict[str, Any]:
-        """Sample values of every name a condition of ``proc`` may read (built once each)."""
-        cached = self._sample_cache.get(id(proc))
-        if cached is not None and cached[0] is proc:
-            return cached[1]
-        inputs = {k: compile_input(k, i) for k, i in proc.inputs.items()}
-        values: dict[str, Any] = {
-            k: compile_parameter(k, p).cel_value for k, p in proc.parameters.items()
-        }
-        values.update({k: i.to_cel(i.sample()) for k, i in inputs.items()})
-        values["actor"] = {"id": "x", "role": "x", "org": "x"}
-        values["event"] = {k: v for k, v in values.items() if k in inputs}
-        values["now"] = values["deadline_at"] = values["entered_at"] = dt.datetime(
-            2000, 1, 1, tzinfo=dt.UTC)
-        values["escalation"] = 0
-        self._sample_cache[id(proc)] = (proc, values)
-        return values
-
-    def _line(self, lineno: int) -> str:
-        return self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
-
-    def _mistake_at(self, m: Mark, source: str, exc: ExpressionError) -> tuple[int, int]:
-        """The file line and column of a mistake at ``exc.line``/``exc.column`` of ``source``.
-
-        Exact where the expression text up to the mistake is written verbatim in the file: a
-        plain or quoted scalar (mistake on its first line) or a literal block ``|``. Otherwise
-        (folded text, escapes before the mistake) the start of the value.
-        """
-        src_lines = source.split("\n")
-        if not 0 < exc.line <= len(src_lines) or exc.column < 1:
-            return m.line, m.column
-        src_line = src_lines[exc.line - 1]
-        raw = self._line(m.line)
-        start = m.column - 1  # 0-based index of the value in its line
-        if raw[start:start + 1] == "|":
-            # literal block: expression line k is file line m.line + k, after the indentation
-            lineno = m.line + exc.line
-            raw = self._line(lineno)
-            start = len(raw) - len(src_line)
-            if start >= 0 and raw[start:] == src_line and not raw[:start].strip():
-                return lineno, start + exc.column
-            return m.line, m.column
-        if exc.line != 1:
-            return m.line, m.column
-        if raw[start:start + 1] in ("'", '"'):
-            start += 1
-        if raw[start:start + exc.column - 1] == src_line[:exc.column - 1]:
-            return m.line, start + exc.column
-        return m.line, m.column

@@ -1,0 +1,31 @@
+"""The state every semantic check shares: the document, the problems found, the names the
+schema already refused (``broken``), and how a problem is recorded at its place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from partyflow.errors import Loc, Problem
+from partyflow.rules import schema as s
+from partyflow.rules.problems import problem_at
+from partyflow.rules.source import YamlDocument
+
+CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at", "escalation"})
+"""Names a condition reads besides inputs and parameters."""
+
+
+class CheckerBase:
+    """Collects the semantic problems of one document."""
+
+    def __init__(self, doc: YamlDocument, file: str, text: str) -> None:
+        self.doc = doc
+        self.file = file
+        self.lines = text.splitlines()
+        self.problems: list[Problem] = []
+        self.broken: set[str] = set()
+        self._sample_cache: dict[int, tuple[s.Procedure, dict[str, Any]]] = {}
+
+    def add(self, type_: str, loc: Loc, zh: str, en: str, *, key: bool = False,
+            **ctx: Any) -> None:
+        """Record a problem at ``loc`` (at its key when ``key``)."""
+        self.problems.append(problem_at(self.doc, self.file, type_, loc, zh, en, key=key, **ctx))
