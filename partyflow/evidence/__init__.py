@@ -16,9 +16,9 @@ from partyflow.evidence.checkpoint import (
     compare_checkpoint,
     read_key,
     verify_all,
-    verify_instance,
     write_checkpoint,
 )
+from partyflow.workflows.versions import verify_instance
 
 __all__ = [
     "MAX_LISTED",

@@ -175,19 +175,6 @@ class CheckpointReport:
             self.listed.append(problem)
 
 
-def verify_instance(store: Store, instance_id: str) -> int:
-    """Verify one instance's audit chain and its pinned rules text (as ``Engine.verify``);
-    return its record count.
-
-    Raises:
-        InstanceNotFound, AuditChainBroken, RulesVersionUnavailable.
-    """
-    inst = store.get(instance_id)
-    count = verify_chain(inst, store.history(instance_id))
-    RuleVersions(store).of(inst)  # the stored text, checked against its content hash
-    return count
-
-
 class _RulesCheck:
     """Each pinned rules version's stored text, checked against its hash once per run."""
 

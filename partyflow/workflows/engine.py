@@ -28,7 +28,6 @@ from partyflow.rules.durations import Duration
 from partyflow.stores.base import Store
 from partyflow.stores.open import open_store
 from partyflow.workflows import authority
-from partyflow.workflows.audit import verify_chain
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.inputs import coerce, unknown_procedure
 from partyflow.workflows.records import Actor, AuditRecord, Instance, ReportRow, TickReport
@@ -44,7 +43,7 @@ from partyflow.workflows.step import (
     seal,
     timeout_step,
 )
-from partyflow.workflows.versions import RuleVersions
+from partyflow.workflows.versions import RuleVersions, verify_instance
 
 _EMPTY: Mapping[str, Any] = {}
 _log = logging.getLogger("partyflow.tick")
@@ -194,10 +193,7 @@ class Engine:
             AuditChainBroken: a record was edited, deleted or reordered, or the row edited.
             RulesVersionUnavailable: its pinned rules text is missing or was edited.
         """
-        inst = self.store.get(instance_id)
-        count = verify_chain(inst, self.store.history(instance_id))
-        self.versions.of(inst)  # the pinned rules text, checked against its content hash
-        return count
+        return verify_instance(self.store, instance_id, self.versions)
 
     # -- steps -------------------------------------------------------------------------------
 

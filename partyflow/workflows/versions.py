@@ -11,6 +11,7 @@ from partyflow.errors import RulesError, RulesVersionUnavailable, Text
 from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.rules.loader import load_rules_text
 from partyflow.stores.base import Store
+from partyflow.workflows.audit import verify_chain
 from partyflow.workflows.machine import ProcedureMachine
 from partyflow.workflows.records import Instance
 
@@ -99,3 +100,17 @@ class RuleVersions:
     def definition(self, inst: Instance) -> ProcedureDef:
         """``inst``'s procedure definition under its own rules."""
         return self.machine(inst).definition
+
+
+def verify_instance(store: Store, instance_id: str, versions: RuleVersions | None = None) -> int:
+    """Verify one instance: its audit chain, that the stored row is the one its last record
+    sealed, and that its pinned rules text still matches its content hash; return the
+    number of records checked (``Engine.verify`` and ``partyflow verify`` both call this).
+
+    Raises:
+        InstanceNotFound, AuditChainBroken, RulesVersionUnavailable.
+    """
+    inst = store.get(instance_id)
+    count = verify_chain(inst, store.history(instance_id))
+    (versions or RuleVersions(store)).of(inst)  # the stored text, checked against its hash
+    return count
