@@ -8,10 +8,8 @@
     假如 当前时间是 "2026-03-02T09:00:00+00:00"
     # 组织体系取自 examples/hierarchy.csv：由东城街道党工委（dongcheng-street）审批。
     而且 发起时默认填写：
-      | 字段         | 值               |
-      | parent_org   | dongcheng-street |
-      | new_org_id   | dongcheng-hongqi |
-      | new_org_name | 红旗社区党支部   |
+      | 字段       | 值               |
+      | parent_org | dongcheng-street |
 
   @B2
   场景: 不足 3 名正式党员，不能单独成立党支部
@@ -118,23 +116,43 @@
       | full_members  | <党员数> |
       | org_form      | branch   |
     当 "applicant" 执行 "submit"
-    而且 "street_committee" 执行 "approve"
+    而且 "street_committee" 执行 "approve"，数据为：
+      | 字段                     | 值         |
+      | committee_seats_approved | <核定职数> |
     而且 "applicant" 执行 "elect"，数据为：
-      | 字段              | 值         |
+      | 字段               | 值         |
       | secretary_elected  | 李红       |
       | committee_size     | <委员人数> |
       | term_years_elected | 5          |
     那么 结果为 "<结果>"
 
+    # 支部委员会一般 3 至 5 人；6 或 7 人须上级在批复中核定委员职数，任何情况下不超过 7 人
     例子:
-      | 党员数 | 委员人数 | 结果     |
-      | 6      | 0        | elected  |
-      | 6      | 3        | 被拒绝   |
-      | 7      | 0        | 被拒绝   |
-      | 7      | 3        | elected  |
-      | 20     | 7        | elected  |
-      | 20     | 8        | 被拒绝   |
-      | 20     | 2        | 被拒绝   |
+      | 党员数 | 核定职数 | 委员人数 | 结果    |
+      | 6      | 0        | 0        | elected |
+      | 6      | 0        | 3        | 被拒绝  |
+      | 7      | 0        | 0        | 被拒绝  |
+      | 7      | 0        | 3        | elected |
+      | 20     | 0        | 5        | elected |
+      | 20     | 0        | 6        | 被拒绝  |
+      | 20     | 6        | 6        | elected |
+      | 20     | 6        | 7        | 被拒绝  |
+      | 20     | 7        | 7        | elected |
+      | 20     | 7        | 8        | 被拒绝  |
+      | 20     | 0        | 2        | 被拒绝  |
+
+  @B4
+  场景: 上级批复核定的委员职数也不能超过 7 人
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段         | 值     |
+      | full_members | 20     |
+      | org_form     | branch |
+    当 "applicant" 执行 "submit"
+    而且 "street_committee" 执行 "approve"，数据为：
+      | 字段                     | 值 |
+      | committee_seats_approved | 8  |
+    那么 操作被拒绝，提示包含 "批复的委员职数 8 超过上限 7 人"
+    而且 当前状态为 "under_review"
 
   @B6
   场景: 完整流程，审计记录可校验
@@ -150,32 +168,67 @@
       | committee_size     | 3    |
       | term_years_elected | 5    |
     而且 "applicant" 执行 "file_results"
-    而且 "street_committee" 执行 "confirm"
+    而且 "street_committee" 执行 "confirm"，数据为：
+      | 字段         | 值               |
+      | new_org_id   | dongcheng-hongqi |
+      | new_org_name | 红旗社区党支部   |
     那么 当前状态为 "established"
     而且 审计记录共 6 条，哈希链完整
 
   @B3
-  场景大纲: 按正式党员人数确定组织形式，例外须上级特批
+  场景大纲: 按正式党员人数确定组织形式；党委须满 100 人，不能特批
     假如 "applicant" 发起流程 "branch_establishment"，数据为：
-      | 字段                      | 值         |
-      | full_members              | <党员数>   |
-      | org_form                  | <组织形式> |
-      | form_approved_by_superior | <特批>     |
+      | 字段         | 值         |
+      | full_members | <党员数>   |
+      | org_form     | <组织形式> |
+      | form_reason  | <理由>     |
     当 "applicant" 执行 "submit"
     那么 结果为 "<结果>"
 
     例子:
-      | 党员数 | 组织形式        | 特批  | 结果         |
-      | 49     | branch          | false | under_review |
-      | 50     | branch          | false | 被拒绝       |
-      | 50     | branch          | true  | under_review |
-      | 49     | general_branch  | false | 被拒绝       |
-      | 49     | general_branch  | true  | under_review |
-      | 50     | general_branch  | false | under_review |
-      | 99     | general_branch  | false | under_review |
-      | 100    | general_branch  | false | 被拒绝       |
-      | 99     | party_committee | false | 被拒绝       |
-      | 100    | party_committee | false | under_review |
+      | 党员数 | 组织形式        | 理由               | 结果         |
+      | 49     | branch          |                    | under_review |
+      | 50     | branch          |                    | 被拒绝       |
+      | 50     | branch          | 党员集中在一个车间 | under_review |
+      | 49     | general_branch  |                    | 被拒绝       |
+      | 49     | general_branch  | 下设三个党小组     | under_review |
+      | 50     | general_branch  |                    | under_review |
+      | 99     | general_branch  |                    | under_review |
+      | 100    | general_branch  |                    | 被拒绝       |
+      | 100    | general_branch  | 工作需要           | 被拒绝       |
+      | 99     | party_committee |                    | 被拒绝       |
+      | 99     | party_committee | 工作需要           | 被拒绝       |
+      | 100    | party_committee |                    | under_review |
+
+  @B3
+  场景大纲: 较小的党总支或较大的党支部，由上级在批复中特批；申请单位不能自行特批
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段         | 值             |
+      | full_members | <党员数>       |
+      | org_form     | <组织形式>     |
+      | form_reason  | 下设三个党小组 |
+    当 "applicant" 执行 "submit"
+    而且 "street_committee" 执行 "approve"，数据为：
+      | 字段                    | 值     |
+      | form_exception_approved | <特批> |
+    那么 结果为 "<结果>"
+
+    例子:
+      | 党员数 | 组织形式       | 特批  | 结果     |
+      | 49     | general_branch | false | 被拒绝   |
+      | 49     | general_branch | true  | approved |
+      | 60     | branch         | false | 被拒绝   |
+      | 60     | branch         | true  | approved |
+      | 60     | general_branch | false | approved |
+
+  @B3
+  场景: 特批只能由上级在批复中给出，发起时不能填写
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段                    | 值             |
+      | full_members            | 49             |
+      | org_form                | general_branch |
+      | form_exception_approved | true           |
+    那么 操作被拒绝，提示包含 "发起时不能填写此字段"
 
   @B5
   场景大纲: 村、社区党支部任期 5 年，其他党支部 3 年

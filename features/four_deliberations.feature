@@ -17,9 +17,9 @@
   @D1 @D2 @D3 @D4 @D7
   场景: 完整流程按序进行，审计记录可校验
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
-      | 字段                  | 值               |
+      | 字段                  | 值                 |
       | matter                | 村集体土地流转方案 |
-      | secretary_is_director | false            |
+      | secretary_is_director | false              |
     当 "village_party_org" 执行 "propose"
     那么 当前状态为 "proposed"
     当 "two_committees" 执行 "deliberate"，数据为：
@@ -66,10 +66,14 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段               | 值                      |
       | resolving_meeting  | representatives_meeting |
@@ -82,21 +86,27 @@
   @D1 @D7
   场景: 决议未公开，不能组织实施
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
-      | 字段                  | 值                      |
-      | secretary_is_director | false                   |
-      | committee_members     | 7                       |
-      | committee_yes         | 5                       |
-      | full_members          | 40                      |
-      | members_present       | 35                      |
-      | members_yes           | 30                      |
-      | resolving_meeting     | representatives_meeting |
-      | resolving_expected    | 45                      |
-      | resolving_present     | 40                      |
-      | resolving_yes         | 30                      |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
-    而且 "village_party_org" 执行 "review"
-    而且 "villagers_committee" 执行 "resolve"
+      | 字段                  | 值    |
+      | secretary_is_director | false |
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
+    而且 "villagers_committee" 执行 "resolve"，数据为：
+      | 字段               | 值                      |
+      | resolving_meeting  | representatives_meeting |
+      | resolving_expected | 45                      |
+      | resolving_present  | 40                      |
+      | resolving_yes      | 30                      |
     而且 "villagers_committee" 执行 "implement"
     那么 操作被拒绝，提示包含 "下不能执行 implement"
     而且 当前状态为 "resolved"
@@ -183,15 +193,19 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
     而且 "village_party_org" 执行 "review"，数据为：
-      | 字段            | 值         |
-      | full_members    | <应到>     |
-      | members_present | <到会>     |
-      | members_yes     | <赞成>     |
+      | 字段            | 值     |
+      | full_members    | <应到> |
+      | members_present | <到会> |
+      | members_yes     | <赞成> |
     那么 结果为 "<结果>"
 
     例子: 到会人数
@@ -214,10 +228,14 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
     而且 "village_party_org" 执行 "review"，数据为：
       | 字段            | 值 |
       | full_members    | 40 |
@@ -231,10 +249,14 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
     而且 "village_party_org" 执行 "review"，数据为：
       | 字段            | 值 |
       | full_members    | 40 |
@@ -244,8 +266,8 @@
     当 "village_party_org" 执行 "withdraw"
     那么 操作被拒绝，提示包含 "撤回议题必须说明理由"
     当 "village_party_org" 执行 "withdraw"，数据为：
-      | 字段   | 值                   |
-      | reason | 党员大会审议未通过    |
+      | 字段   | 值                 |
+      | reason | 党员大会审议未通过 |
     那么 当前状态为 "withdrawn"
 
   @D4
@@ -253,14 +275,19 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-      | full_members          | 40    |
-      | members_present       | 35    |
-      | members_yes           | 30    |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
-    而且 "village_party_org" 执行 "review"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段                   | 值                |
       | resolving_meeting      | villagers_meeting |
@@ -286,14 +313,19 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-      | full_members          | 40    |
-      | members_present       | 35    |
-      | members_yes           | 30    |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
-    而且 "village_party_org" 执行 "review"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段                   | 值                |
       | resolving_meeting      | villagers_meeting |
@@ -317,14 +349,19 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-      | full_members          | 40    |
-      | members_present       | 35    |
-      | members_yes           | 30    |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
-    而且 "village_party_org" 执行 "review"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段                   | 值                |
       | resolving_meeting      | villagers_meeting |
@@ -347,14 +384,19 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-      | full_members          | 40    |
-      | members_present       | 35    |
-      | members_yes           | 30    |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
-    而且 "village_party_org" 执行 "review"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段               | 值                      |
       | resolving_meeting  | representatives_meeting |
@@ -379,14 +421,19 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-      | full_members          | 40    |
-      | members_present       | 35    |
-      | members_yes           | 30    |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
-    而且 "village_party_org" 执行 "review"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段               | 值                      |
       | resolving_meeting  | representatives_meeting |
@@ -401,14 +448,19 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-      | full_members          | 40    |
-      | members_present       | 35    |
-      | members_yes           | 30    |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
-    而且 "village_party_org" 执行 "review"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段               | 值                |
       | resolving_meeting  | residents_meeting |
@@ -433,14 +485,19 @@
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
       | secretary_is_director | false |
-      | committee_members     | 7     |
-      | committee_yes         | 5     |
-      | full_members          | 40    |
-      | members_present       | 35    |
-      | members_yes           | 30    |
-    当 "village_party_org" 执行 "propose"
-    而且 "two_committees" 执行 "deliberate"
-    而且 "village_party_org" 执行 "review"
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段               | 值                |
       | resolving_meeting  | residents_meeting |
@@ -453,20 +510,23 @@
   @D7 @C1 @C3
   场景: 决议逾期未公开，转村务监督委员会督促，之后补行公开
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
-      | 字段                  | 值                      |
-      | secretary_is_director | true                    |
-      | committee_members     | 7                       |
-      | committee_yes         | 5                       |
-      | full_members          | 40                      |
-      | members_present       | 35                      |
-      | members_yes           | 30                      |
-      | resolving_meeting     | representatives_meeting |
-      | resolving_expected    | 45                      |
-      | resolving_present     | 40                      |
-      | resolving_yes         | 30                      |
-    当 "village_party_org" 执行 "propose"
-    而且 "village_party_org" 执行 "review"
-    而且 "villagers_committee" 执行 "resolve"
+      | 字段                  | 值   |
+      | secretary_is_director | true |
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
+    而且 "villagers_committee" 执行 "resolve"，数据为：
+      | 字段               | 值                      |
+      | resolving_meeting  | representatives_meeting |
+      | resolving_expected | 45                      |
+      | resolving_present  | 40                      |
+      | resolving_yes      | 30                      |
     # 3 月 2 日形成决议：7 日公开期限从 3 月 3 日起算，3 月 9 日 24 时（北京时间）止
     那么 期限最后一日为 "2026-03-09"
     当 当前时间是 "2026-03-09T23:59:00+08:00"
@@ -481,20 +541,23 @@
   @D7 @C1 @C3
   场景: 实施结果逾期未公开，转村务监督委员会督促；整改须说明理由；只有村务监督委员会审核办结
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
-      | 字段                  | 值                      |
-      | secretary_is_director | true                    |
-      | committee_members     | 7                       |
-      | committee_yes         | 5                       |
-      | full_members          | 40                      |
-      | members_present       | 35                      |
-      | members_yes           | 30                      |
-      | resolving_meeting     | representatives_meeting |
-      | resolving_expected    | 45                      |
-      | resolving_present     | 40                      |
-      | resolving_yes         | 30                      |
-    当 "village_party_org" 执行 "propose"
-    而且 "village_party_org" 执行 "review"
-    而且 "villagers_committee" 执行 "resolve"
+      | 字段                  | 值   |
+      | secretary_is_director | true |
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
+    而且 "villagers_committee" 执行 "resolve"，数据为：
+      | 字段               | 值                      |
+      | resolving_meeting  | representatives_meeting |
+      | resolving_expected | 45                      |
+      | resolving_present  | 40                      |
+      | resolving_yes      | 30                      |
     而且 "villagers_committee" 执行 "publish"
     而且 "villagers_committee" 执行 "implement"
     那么 期限最后一日为 "2026-03-09"

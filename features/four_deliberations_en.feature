@@ -38,24 +38,28 @@ Feature: Four deliberations and two publications (English steps)
   @D5
   Scenario: A representatives' meeting needs at least two thirds of its members present
     Given "village_party_org" starts "four_deliberations" with:
-      | field                 | value                   |
-      | secretary_is_director | true                    |
-      | committee_members     | 7                       |
-      | committee_yes         | 5                       |
-      | full_members          | 40                      |
-      | members_present       | 35                      |
-      | members_yes           | 30                      |
-      | resolving_meeting     | representatives_meeting |
-      | resolving_expected    | 45                      |
-    When "village_party_org" fires "propose"
-    And "village_party_org" fires "review"
-    And "villagers_committee" fires "resolve" with:
+      | field                 | value |
+      | secretary_is_director | true  |
+    When "village_party_org" fires "propose" with:
       | field             | value |
-      | resolving_present | 29    |
-      | resolving_yes     | 25    |
+      | committee_members | 7     |
+      | committee_yes     | 5     |
+    And "village_party_org" fires "review" with:
+      | field           | value |
+      | full_members    | 40    |
+      | members_present | 35    |
+      | members_yes     | 30    |
+    And "villagers_committee" fires "resolve" with:
+      | field              | value                   |
+      | resolving_present  | 29                      |
+      | resolving_yes      | 25                      |
+      | resolving_meeting  | representatives_meeting |
+      | resolving_expected | 45                      |
     Then the step is refused with "29 at the villagers' representatives' meeting, fewer than 2/3 of its 45 members"
     When "villagers_committee" fires "resolve" with:
-      | field             | value |
-      | resolving_present | 30    |
-      | resolving_yes     | 16    |
+      | field              | value                   |
+      | resolving_present  | 30                      |
+      | resolving_yes      | 16                      |
+      | resolving_meeting  | representatives_meeting |
+      | resolving_expected | 45                      |
     Then the state is "resolved"

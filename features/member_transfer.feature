@@ -22,19 +22,19 @@
   @T11 @T7
   场景: 完整流程：申请、审核、开具介绍信、报到、接收、寄回回执、归档
     假如 "party_member" 发起流程 "member_transfer"，数据为：
-      | 字段                   | 值               |
-      | member_name            | 李红             |
-      | member_kind            | full_member      |
-      | move_reason            | work_unit_changed |
-      | stable_job             | true             |
-      | fixed_residence        | true             |
-      | employer_has_party_org | true             |
-      | destination_kind       | employer_org     |
+      | 字段                   | 值                   |
+      | member_name            | 李红                 |
+      | member_kind            | full_member          |
+      | move_reason            | work_unit_changed    |
+      | stable_job             | true                 |
+      | fixed_residence        | true                 |
+      | employer_has_party_org | true                 |
+      | destination_kind       | employer_org         |
       | destination_org        | 星光科技有限公司党委 |
     当 "sending_branch" 执行 "submit"
     那么 当前状态为 "out_review"
     当 "sending_committee" 执行 "issue_letter"，数据为：
-      | 字段          | 值        |
+      | 字段          | 值       |
       | letter_number | 2026-017 |
     那么 当前状态为 "letter_issued"
     当 "party_member" 执行 "report"
@@ -110,14 +110,14 @@
   @T1 @C6
   场景大纲: 外出学习工作生活 6 个月以上须转正式组织关系，不足 6 个月不转
     假如 "party_member" 发起流程 "member_transfer"，数据为：
-      | 字段                   | 值                    |
-      | member_kind            | full_member           |
-      | move_reason            | away_study_work_life  |
-      | away_for               | <外出时长>            |
-      | stable_job             | true                  |
-      | fixed_residence        | true                  |
-      | employer_has_party_org | false                 |
-      | destination_kind       | community             |
+      | 字段                   | 值                   |
+      | member_kind            | full_member          |
+      | move_reason            | away_study_work_life |
+      | away_for               | <外出时长>           |
+      | stable_job             | true                 |
+      | fixed_residence        | true                 |
+      | employer_has_party_org | false                |
+      | destination_kind       | community            |
     当 "sending_branch" 执行 "submit"
     那么 结果为 "<结果>"
 
@@ -183,13 +183,13 @@
   @T2
   场景大纲: 单位建有党组织的转入单位党组织，否则转入居住地社区、人才服务机构、园区或楼宇党组织
     假如 "party_member" 发起流程 "member_transfer"，数据为：
-      | 字段                   | 值                 |
-      | member_kind            | full_member        |
-      | move_reason            | work_unit_changed  |
-      | stable_job             | true               |
-      | fixed_residence        | true               |
-      | employer_has_party_org | <单位有党组织>     |
-      | destination_kind       | <接收党组织>       |
+      | 字段                   | 值                |
+      | member_kind            | full_member       |
+      | move_reason            | work_unit_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | <单位有党组织>    |
+      | destination_kind       | <接收党组织>      |
     当 "sending_branch" 执行 "submit"
     那么 结果为 "<结果>"
 
@@ -312,7 +312,7 @@
       | rejection_reason | "   " |
     那么 操作被拒绝，提示包含 "不予转接必须说明理由"
     当 "sending_committee" 执行 "reject"，数据为：
-      | 字段             | 值                         |
+      | 字段             | 值                             |
       | rejection_reason | 党员正在接受党纪审查，暂缓转出 |
     那么 当前状态为 "rejected"
 
@@ -325,7 +325,7 @@
     当 "sending_branch" 执行 "reject"
     那么 操作被拒绝，提示包含 "不予转接必须说明理由"
     当 "sending_branch" 执行 "reject"，数据为：
-      | 字段             | 值                 |
+      | 字段             | 值               |
       | rejection_reason | 党费未按规定交纳 |
     那么 当前状态为 "rejected"
 
@@ -345,7 +345,7 @@
     而且 "receiving_committee" 执行 "reject"
     那么 操作被拒绝，提示包含 "不予转接必须说明理由"
     当 "receiving_committee" 执行 "reject"，数据为：
-      | 字段             | 值                           |
+      | 字段             | 值                                 |
       | rejection_reason | 党员居住地不在本社区，应转所在社区 |
     那么 当前状态为 "rejected"
 
@@ -366,7 +366,7 @@
     而且 "receiving_committee" 执行 "accept"
     那么 "party_member" 可执行的步骤为 "无"
     当 "sending_committee" 执行 "reject"，数据为：
-      | 字段             | 值     |
+      | 字段             | 值       |
       | rejection_reason | 改变主意 |
     那么 操作被拒绝，提示包含 "不能执行 reject"
     而且 当前状态为 "accepted"
@@ -565,10 +565,10 @@
     那么 当前状态为 "expired"
     当 当前时间是 "2026-04-02T09:30:00+08:00"
     而且 "sending_committee" 执行 "void_and_reissue"，数据为：
-      | 字段             | 值                     |
-      | expiry_cause     | handler                |
-      | letter_number    | 2026-017-重            |
-      | letter_valid_for | P30D                   |
+      | 字段             | 值          |
+      | expiry_cause     | handler     |
+      | letter_number    | 2026-017-重 |
+      | letter_valid_for | P30D        |
     那么 当前状态为 "letter_issued"
     而且 期限最后一日为 "2026-05-02"
     当 当前时间是 "<报到时间>"
@@ -603,9 +603,9 @@
       | expiry_cause | member |
     那么 操作被拒绝，提示包含 "作废重开只适用于经办人员责任；本次逾期原因为 member"
     当 "sending_committee" 执行 "reissue_with_certificate"，数据为：
-      | 字段         | 值     |
-      | expiry_cause | member |
-      | valid_reason | true   |
+      | 字段         | 值       |
+      | expiry_cause | member   |
+      | valid_reason | true     |
       | delay_reason | 住院治疗 |
     那么 操作被拒绝，提示包含 "须有所在党支部出具的证明"
     当 "sending_committee" 执行 "reissue_with_certificate"，数据为：
@@ -640,11 +640,11 @@
     而且 运行超期检查
     那么 当前状态为 "expired"
     当 "sending_committee" 执行 "reissue_with_certificate"，数据为：
-      | 字段               | 值       |
-      | expiry_cause       | member   |
-      | valid_reason       | false    |
-      | delay_reason       | 忘记了   |
-      | branch_certificate | true     |
+      | 字段               | 值     |
+      | expiry_cause       | member |
+      | valid_reason       | false  |
+      | delay_reason       | 忘记了 |
+      | branch_certificate | true   |
     那么 操作被拒绝，提示包含 "无正当理由的应提交审查"
     当 "sending_committee" 执行 "flag_for_review"，数据为：
       | 字段         | 值     |
@@ -695,9 +695,9 @@
       | 字段         | 值     |
       | expiry_cause | member |
     而且 "sending_committee" 执行 "<步骤>"，数据为：
-      | 字段            | 值             |
-      | out_of_org_life | <脱离时长>     |
-      | review_note     | 已批评教育     |
+      | 字段            | 值         |
+      | out_of_org_life | <脱离时长> |
+      | review_note     | 已批评教育 |
     那么 结果为 "<结果>"
 
     例子:
@@ -772,14 +772,15 @@
       | 字段                   | 值                  |
       | member_kind            | probationary_member |
       | probation_end          | <预备期满>          |
-      | conversion_decided     | <已决定转正>        |
       | move_reason            | residence_changed   |
       | stable_job             | true                |
       | fixed_residence        | true                |
       | employer_has_party_org | false               |
       | destination_kind       | community           |
     当 "sending_branch" 执行 "submit"
-    而且 "sending_committee" 执行 "issue_letter"
+    而且 "sending_committee" 执行 "issue_letter"，数据为：
+      | 字段               | 值           |
+      | conversion_decided | <已决定转正> |
     那么 结果为 "<结果>"
 
     例子:
@@ -873,20 +874,21 @@
   @T9
   场景大纲: 入党积极分子的培养教育材料须转交，转接才能完成
     假如 "sending_branch" 发起流程 "member_transfer"，数据为：
-      | 字段                      | 值                |
-      | member_kind               | <类别>            |
-      | training_record_forwarded | <材料已转交>      |
-      | move_reason               | residence_changed |
-      | stable_job                | true              |
-      | fixed_residence           | true              |
-      | employer_has_party_org    | false             |
-      | destination_kind          | community         |
+      | 字段                   | 值                |
+      | member_kind            | <类别>            |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
     当 "sending_branch" 执行 "submit"
     而且 "sending_committee" 执行 "issue_letter"
     而且 "party_member" 执行 "report"
     而且 "receiving_committee" 执行 "accept"
     而且 "receiving_committee" 执行 "return_receipt"
-    而且 "sending_committee" 执行 "complete"
+    而且 "sending_committee" 执行 "complete"，数据为：
+      | 字段                      | 值           |
+      | training_record_forwarded | <材料已转交> |
     那么 结果为 "<结果>"
 
     例子:
@@ -930,9 +932,9 @@
       | fixed_residence | true                 |
     当 "sending_branch" 执行 "issue_mobile_certificate"
     而且 "receiving_committee" 执行 "<步骤>"，数据为：
-      | 字段                    | 值       |
-      | membership_verified     | true     |
-      | mobile_members_together | <人数>   |
+      | 字段                    | 值     |
+      | membership_verified     | true   |
+      | mobile_members_together | <人数> |
     那么 结果为 "<结果>"
 
     例子:
@@ -1022,8 +1024,8 @@
     那么 当前状态为 "mobile_review"
     当 当前时间是 "<续用时间>"
     而且 "sending_committee" 执行 "renew_mobile"，数据为：
-      | 字段             | 值           |
-      | last_home_report | <最近报告>   |
+      | 字段             | 值         |
+      | last_home_report | <最近报告> |
     那么 结果为 "<结果>"
 
     # 1 年从报告次日起算（C1–C3）：2025 年 9 月 3 日报告的，到 2026 年 9 月 3 日 24 时止

@@ -15,8 +15,8 @@
   @D8
   场景: 完整流程按序进行，审计记录可校验
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
-      | 字段   | 值               |
-      | matter | 村集体资产处置   |
+      | 字段   | 值             |
+      | matter | 村集体资产处置 |
     当 "two_committees" 执行 "propose"，数据为：
       | 字段              | 值 |
       | committee_members | 9  |
@@ -43,10 +43,11 @@
   @D8
   场景: 未形成预案，不能由村民代表会议决议
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
       | 字段              | 值 |
       | committee_members | 9  |
       | committee_yes     | 7  |
-    当 "two_committees" 执行 "propose"
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段               | 值 |
       | resolving_expected | 45 |
@@ -58,10 +59,11 @@
   @D8 @D2
   场景大纲: 两委会共同提出议题，须全体组成人员过半数赞成
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
       | 字段              | 值         |
       | committee_members | <组成人员> |
       | committee_yes     | <赞成>     |
-    当 "two_committees" 执行 "propose"
     那么 结果为 "<结果>"
 
     例子:
@@ -74,20 +76,22 @@
   @D8 @D2
   场景: 两委会赞成未过半数，提示实际票数
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
       | 字段              | 值 |
       | committee_members | 8  |
       | committee_yes     | 4  |
-    当 "two_committees" 执行 "propose"
     那么 操作被拒绝，提示包含 "两委会赞成 4 票，未超过组成人员 8 人的 1/2，不能共同提出议题"
     而且 当前状态为 "raised"
 
   @D8 @D3
   场景大纲: 党员大会形成预案，须超过半数正式党员到会、赞成人数超过应到会党员半数
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
       | 字段              | 值 |
       | committee_members | 9  |
       | committee_yes     | 7  |
-    当 "two_committees" 执行 "propose"
     而且 "village_party_org" 执行 "form_draft_plan"，数据为：
       | 字段            | 值       |
       | draft_plan      | 预案全文 |
@@ -108,10 +112,11 @@
   @D8
   场景: 党员大会须形成预案内容
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
       | 字段              | 值 |
       | committee_members | 9  |
       | committee_yes     | 7  |
-    当 "two_committees" 执行 "propose"
     而且 "village_party_org" 执行 "form_draft_plan"，数据为：
       | 字段            | 值 |
       | full_members    | 40 |
@@ -123,15 +128,17 @@
   @D8 @D5
   场景大纲: 村民代表会议形成决议，须三分之二以上组成人员到会（含本数）、到会人员过半数赞成
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
-      | 字段              | 值       |
-      | committee_members | 9        |
-      | committee_yes     | 7        |
-      | draft_plan        | 预案全文 |
-      | full_members      | 40       |
-      | members_present   | 33       |
-      | members_yes       | 28       |
-    当 "two_committees" 执行 "propose"
-    而且 "village_party_org" 执行 "form_draft_plan"
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 9  |
+      | committee_yes     | 7  |
+    而且 "village_party_org" 执行 "form_draft_plan"，数据为：
+      | 字段            | 值       |
+      | draft_plan      | 预案全文 |
+      | full_members    | 40       |
+      | members_present | 33       |
+      | members_yes     | 28       |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段               | 值     |
       | resolving_expected | <代表> |
@@ -152,15 +159,17 @@
   @D8 @D5
   场景: 村民代表会议到会不足，提示实际人数
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
-      | 字段              | 值       |
-      | committee_members | 9        |
-      | committee_yes     | 7        |
-      | draft_plan        | 预案全文 |
-      | full_members      | 40       |
-      | members_present   | 33       |
-      | members_yes       | 28       |
-    当 "two_committees" 执行 "propose"
-    而且 "village_party_org" 执行 "form_draft_plan"
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 9  |
+      | committee_yes     | 7  |
+    而且 "village_party_org" 执行 "form_draft_plan"，数据为：
+      | 字段            | 值       |
+      | draft_plan      | 预案全文 |
+      | full_members    | 40       |
+      | members_present | 33       |
+      | members_yes     | 28       |
     而且 "villagers_committee" 执行 "resolve"，数据为：
       | 字段               | 值 |
       | resolving_expected | 45 |
@@ -172,27 +181,30 @@
   @D8
   场景: 村务监督小组监督两委会执行：整改须说明理由，只有监督小组确认执行完毕
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
-      | 字段               | 值       |
-      | committee_members  | 9        |
-      | committee_yes      | 7        |
-      | draft_plan         | 预案全文 |
-      | full_members       | 40       |
-      | members_present    | 33       |
-      | members_yes        | 28       |
-      | resolving_expected | 45       |
-      | resolving_present  | 38       |
-      | resolving_yes      | 30       |
-    当 "two_committees" 执行 "propose"
-    而且 "village_party_org" 执行 "form_draft_plan"
-    而且 "villagers_committee" 执行 "resolve"
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 9  |
+      | committee_yes     | 7  |
+    而且 "village_party_org" 执行 "form_draft_plan"，数据为：
+      | 字段            | 值       |
+      | draft_plan      | 预案全文 |
+      | full_members    | 40       |
+      | members_present | 33       |
+      | members_yes     | 28       |
+    而且 "villagers_committee" 执行 "resolve"，数据为：
+      | 字段               | 值 |
+      | resolving_expected | 45 |
+      | resolving_present  | 38 |
+      | resolving_yes      | 30 |
     而且 "two_committees" 执行 "report_execution"
     而且 "two_committees" 执行 "confirm_execution"
     那么 操作被拒绝，提示包含 "村务监督委员会（村务监督小组）"
     当 "supervision_committee" 执行 "request_correction"
     那么 操作被拒绝，提示包含 "要求整改必须说明理由"
     当 "supervision_committee" 执行 "request_correction"，数据为：
-      | 字段   | 值                     |
-      | reason | 未按决议公开竞价出租   |
+      | 字段   | 值                   |
+      | reason | 未按决议公开竞价出租 |
     那么 当前状态为 "resolved"
     当 "two_committees" 执行 "report_execution"
     而且 "supervision_committee" 执行 "confirm_execution"
@@ -202,10 +214,8 @@
   @D8
   场景: 撤回议题必须说明理由，撤回后流程结束
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
-      | 字段              | 值             |
-      | matter            | 村集体资产处置 |
-      | committee_members | 9              |
-      | committee_yes     | 7              |
+      | 字段   | 值             |
+      | matter | 村集体资产处置 |
     当 "two_committees" 执行 "withdraw"
     那么 操作被拒绝，提示包含 "撤回议题必须说明理由"
     当 "two_committees" 执行 "withdraw"，数据为：
@@ -218,30 +228,35 @@
       | reason | 资产权属存在争议，待确权后再提出 |
     那么 当前状态为 "withdrawn"
     而且 审计记录共 2 条，哈希链完整
-    当 "two_committees" 执行 "propose"
+    当 "two_committees" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 9  |
+      | committee_yes     | 7  |
     那么 操作被拒绝，提示包含 "下不能执行 propose"
     而且 "two_committees" 可执行的步骤为 "无"
 
   @D8
   场景: 党员大会形成预案后、村民代表会议决议前撤回议题，须说明理由
     假如 "two_committees" 发起流程 "two_meetings"，数据为：
-      | 字段              | 值       |
-      | committee_members | 9        |
-      | committee_yes     | 7        |
-      | draft_plan        | 预案全文 |
-      | full_members      | 40       |
-      | members_present   | 33       |
-      | members_yes       | 28       |
-    当 "two_committees" 执行 "propose"
-    而且 "village_party_org" 执行 "form_draft_plan"
+      | 字段 | 值 |
+    当 "two_committees" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 9  |
+      | committee_yes     | 7  |
+    而且 "village_party_org" 执行 "form_draft_plan"，数据为：
+      | 字段            | 值       |
+      | draft_plan      | 预案全文 |
+      | full_members    | 40       |
+      | members_present | 33       |
+      | members_yes     | 28       |
     而且 "village_party_org" 执行 "withdraw"，数据为：
       | 字段   | 值 |
       | reason | "" |
     那么 操作被拒绝，提示包含 "撤回议题必须说明理由"
     而且 当前状态为 "draft_plan_formed"
     当 "village_party_org" 执行 "withdraw"，数据为：
-      | 字段   | 值                               |
-      | reason | 上级政策调整，预案须重新论证     |
+      | 字段   | 值                           |
+      | reason | 上级政策调整，预案须重新论证 |
     那么 当前状态为 "withdrawn"
     而且 审计记录共 4 条，哈希链完整
     当 "villagers_committee" 执行 "resolve"，数据为：

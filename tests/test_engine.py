@@ -530,3 +530,21 @@ def test_a_non_finite_float_input_is_refused(value: float) -> None:
     with pytest.raises(ValueError) as caught:
         spec.coerce(value)
     assert "finite" in caught.value.args[0].en
+
+
+def test_the_start_is_refused_a_field_only_a_later_step_may_set(store: Store,
+                                                                 clock: FakeClock) -> None:
+    """``start_accepts``: the starter cannot decide in advance what a later step records;
+    nothing is stored, and the step that accepts the field takes it."""
+    rules = edited_rules(MINI, ("    start_roles: [secretary]\n", "    start_roles: [secretary]\n"
+                                "    start_accepts: [expected, held_on]\n"))
+    engine = Engine(rules, store=store, clock=clock)
+    secretary = Actor("wang", "secretary", "org-1")
+    with pytest.raises(InvalidEventData) as info:
+        engine.start("mini_election", {"expected": 10, "present": 9}, secretary)
+    [err] = info.value.errors
+    assert err.field == "present"
+    assert "expected, held_on" in err.text.en and "发起时不能填写" in err.text.zh
+    assert list(store.instances()) == []
+    inst = engine.start("mini_election", {"expected": 10}, secretary)
+    assert engine.fire(inst.id, "vote", secretary, {"present": 9}).state == "voted"

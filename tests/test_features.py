@@ -178,7 +178,11 @@ def _defaults(world: World, datatable: list[list[str]]) -> None:
 @given(parsers.parse('"{role}" starts "{procedure}" with:'))
 def _start(world: World, role: str, procedure: str, datatable: list[list[str]]) -> None:
     data = {**world.defaults, **_table(datatable)}
-    inst = world.engine.start(procedure, data, world.actor(role, procedure, data))
+    try:
+        inst = world.engine.start(procedure, data, world.actor(role, procedure, data))
+    except PartyflowError as exc:  # a refused start: "操作被拒绝" checks it, any other step fails
+        world.error = exc
+        return
     world.instance_id = inst.id
 
 

@@ -516,3 +516,71 @@ def test_a_parameter_nothing_reads_is_a_warning_that_can_be_silenced(tmp_path: P
 
 def test_the_shipped_rules_have_no_warnings() -> None:
     assert load_rules(ROOT / "config" / "rules.yaml").warnings == ()
+
+
+_START_ONLY_EXPECTED = ("    start_roles: [secretary]\n",
+                        "    start_roles: [secretary]\n    start_accepts: [expected]\n")
+
+
+def test_a_condition_on_a_field_nothing_before_it_can_set_is_an_error() -> None:
+    """``vote`` reads ``present``, but the start may carry only ``expected`` and ``vote``
+    accepts nothing: the step could never pass. Accepting it (or letting an earlier step or
+    the start carry it) fixes it; a condition written for the null case is not flagged."""
+    text = edited_text(MINI, _START_ONLY_EXPECTED,
+                       ("        dest: voted\n        roles: [secretary]\n",
+                        "        dest: voted\n        roles: [secretary]\n        accepts: []\n"))
+    [p] = check_rules_text(text, "mini.yaml")
+    assert (p.type, p.severity) == ("field_never_set", "error")
+    assert p.path == "procedures.mini_election.transitions[0].conditions[0].expr"
+    assert "present" in p.text.zh and "convened" in p.text.en and "accepts" in p.text.en
+    assert text.splitlines()[p.line - 1].strip().startswith("- expr:")
+    _assert_bilingual(p)
+    assert check_rules_text(text.replace("        accepts: []\n", "        accepts: [present]\n"),
+                            "mini.yaml") == []
+    assert check_rules_text(edited_text(text, ("start_accepts: [expected]",
+                                               "start_accepts: [expected, present]")),
+                            "mini.yaml") == []
+    null_aware = edited_text(text, ("exceeds(present, expected, election_quorum)",
+                                    "present == null || exceeds(present, expected, "
+                                    "election_quorum)"))
+    assert check_rules_text(null_aware, "mini.yaml") == []
+
+
+def test_an_input_nothing_can_set_is_a_warning() -> None:
+    text = edited_text(
+        MINI, ("    start_roles: [secretary]\n",
+               "    start_roles: [secretary]\n    start_accepts: [expected, present]\n"),
+        ("        roles: [secretary]\n", "        roles: [secretary]\n        accepts: []\n"),
+        ("        roles: [superior]\n", "        roles: [superior]\n        accepts: [reason]\n"),
+        count=None)
+    [w] = check_rules_text(text, "mini.yaml")
+    assert (w.type, w.severity, w.path) == ("unused_input", "warning",
+                                            "procedures.mini_election.inputs.held_on")
+    assert "start_accepts" in w.text.en and "start_accepts" in w.text.zh
+    _assert_bilingual(w)
+    assert load_rules_text(text, "mini.yaml").warnings == (w,)  # the rules still load
+
+
+def test_without_start_accepts_a_field_a_step_decides_is_a_warning() -> None:
+    """``approve`` is there to record the reason a condition reads; without start_accepts the
+    starter could fill it in advance. Listing what the start carries silences it."""
+    text = edited_text(
+        MINI, ("        dest: approved\n        roles: [superior]\n",
+               "        dest: approved\n        roles: [superior]\n        accepts: [reason]\n"
+               "        conditions:\n          - expr: \"!blank(reason)\"\n"
+               "            message: {zh: 须说明理由, en: A reason is needed}\n"))
+    [w] = check_rules_text(text, "mini.yaml")
+    assert (w.type, w.severity, w.path) == ("start_may_preset", "warning",
+                                            "procedures.mini_election.inputs.reason")
+    assert "approve" in w.text.en and "start_accepts" in w.text.zh
+    fixed = edited_text(text, ("    start_roles: [secretary]\n", "    start_roles: [secretary]\n"
+                               "    start_accepts: [expected, present, held_on]\n"))
+    assert check_rules_text(fixed, "mini.yaml") == []
+
+
+def test_start_accepts_names_inputs() -> None:
+    text = edited_text(MINI, ("    start_roles: [secretary]\n", "    start_roles: [secretary]\n"
+                              "    start_accepts: [expected, presnt, present]\n"))
+    [p] = check_rules_text(text, "mini.yaml")
+    assert (p.type, p.path) == ("unknown_name", "procedures.mini_election.start_accepts[1]")
+    assert "present" in p.text.en  # the suggestion

@@ -3,6 +3,7 @@ schema already refused (``broken``), and how a problem is recorded at its place.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from partyflow.errors import Loc, Problem
@@ -24,8 +25,17 @@ class CheckerBase:
         self.problems: list[Problem] = []
         self.broken: set[str] = set()
         self._sample_cache: dict[int, tuple[s.Procedure, dict[str, Any]]] = {}
+        self.compiled: dict[int, Any] = {}  # id(condition) -> its Expression, once it compiles
 
     def add(self, type_: str, loc: Loc, zh: str, en: str, *, key: bool = False,
             **ctx: Any) -> None:
         """Record a problem at ``loc`` (at its key when ``key``)."""
         self.problems.append(problem_at(self.doc, self.file, type_, loc, zh, en, key=key, **ctx))
+
+    def warn(self, type_: str, loc: Loc, zh: str, en: str, *, key: bool = False,
+             **ctx: Any) -> None:
+        """Record a design warning at ``loc``: shown by ``validate``, fatal only with
+        ``--strict``."""
+        self.problems.append(dataclasses.replace(
+            problem_at(self.doc, self.file, type_, loc, zh, en, key=key, **ctx),
+            severity="warning"))

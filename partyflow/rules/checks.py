@@ -18,6 +18,7 @@ from partyflow.errors import Loc, Problem
 from partyflow.rules import schema as s
 from partyflow.rules.check_base import CONTEXT_NAMES
 from partyflow.rules.checks_conditions import ConditionChecks
+from partyflow.rules.checks_dataflow import DataFlowChecks
 from partyflow.rules.checks_periods import PeriodChecks
 from partyflow.rules.compile import compile_input
 from partyflow.rules.problems import suggest
@@ -69,9 +70,10 @@ def _check_what_remains(checker: Checker, data: dict[Any, Any],
         checker.procedure(str(name), proc, {str(r) for r in roles}, pruned)
 
 
-class Checker(ConditionChecks, PeriodChecks):
+class Checker(ConditionChecks, PeriodChecks, DataFlowChecks):
     """Collects the semantic problems of one document: names, the state graph, authority and
-    establishment here; conditions in ``checks_conditions``, periods in ``checks_periods``."""
+    establishment here; conditions in ``checks_conditions``, periods in ``checks_periods``,
+    where data comes from in ``checks_dataflow``."""
 
     def hierarchy(self, h: s.Hierarchy) -> None:
         """Level and unit ids are unique; standards name a known level or unit."""
@@ -119,6 +121,11 @@ class Checker(ConditionChecks, PeriodChecks):
         self._authority(proc, base, roles)
         self._unbound_roles(proc, base, t_index, roles)
         self._establishes(proc, base)
+        self._start_accepts(proc, base)
+        if proc.initial in proc.states and not partial:
+            self._data_flow(proc, base, t_index)
+            if proc.start_accepts is None:
+                self._presettable(proc, base)
         if not partial and len(self.problems) == found_before:  # an error may be why
             self._unused_parameters(proc, base)
 
@@ -168,6 +175,7 @@ class Checker(ConditionChecks, PeriodChecks):
         states = proc.states
         outgoing: dict[str, list[int]] = {st: [] for st in states}
         graph: dict[str, set[str]] = {st: set() for st in states}
+        triggers = {x.trigger for x in proc.transitions} | {"start"}  # start: the starter
         for i, t in enumerate(proc.transitions):
             tloc = (*base, "transitions", t_index[i])
             sources = [t.source] if isinstance(t.source, str) else list(t.source)
@@ -195,7 +203,6 @@ class Checker(ConditionChecks, PeriodChecks):
                     self.add("unknown_name", (*tloc, "accepts", k),
                              f"“{field}” 不是输入字段{szh}", f"'{field}' is not an input{sen}",
                              name=field)
-            triggers = {x.trigger for x in proc.transitions} | {"start"}  # start: the starter
             for k, trig in enumerate(t.distinct_from):
                 if trig not in triggers:
                     szh, sen = suggest(trig, triggers)

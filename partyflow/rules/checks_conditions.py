@@ -60,6 +60,7 @@ class ConditionChecks(CheckerBase):
                 {"expression": cond.expr},
             ))
             return
+        self.compiled[id(cond)] = expr
         known = set(proc.inputs) | set(proc.parameters) | CONTEXT_NAMES | self.broken
         ok = True
         types = {**{k: p.type for k, p in proc.parameters.items()},

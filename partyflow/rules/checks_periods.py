@@ -3,14 +3,13 @@ defaults taken from a parameter, and parameters nothing reads (a warning)."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 
 from partyflow.errors import Loc
 from partyflow.rules import schema as s
 from partyflow.rules.check_base import CheckerBase
 from partyflow.rules.durations import Duration, period_problem
-from partyflow.rules.problems import problem_at, suggest
+from partyflow.rules.problems import suggest
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -33,13 +32,12 @@ class PeriodChecks(CheckerBase):
         read.update(i.default_from for i in proc.inputs.values() if i.default_from)
         for pname, param in proc.parameters.items():
             if pname not in read and not param.reference_only:
-                self.problems.append(dataclasses.replace(problem_at(
-                    self.doc, self.file, "unused_parameter", (*base, "parameters", pname),
+                self.warn("unused_parameter", (*base, "parameters", pname),
                     f"参数 “{pname}” 没有被任何条件、提示、期限或默认值使用：修改它不会改变任何办理结果；"
                     "如确为仅供查阅的数值，请加 reference_only: true",
                     f"parameter '{pname}' is read by no condition, message, deadline or "
                     "default: changing it changes nothing; if it is kept for reference only, "
-                    "add reference_only: true", key=True, name=pname), severity="warning"))
+                    "add reference_only: true", key=True, name=pname)
 
     def _escalate(self, proc: s.Procedure, st: s.State, loc: Loc) -> None:
         if st.deadline is None:

@@ -71,6 +71,7 @@ def compile_procedure(name: str, proc: s.Procedure,
                    for role, a in proc.authority.items()},
         establishes=_establishes(proc.establishes),
         calendar=calendar if calendar is not None else Calendar(),
+        start_accepts=None if proc.start_accepts is None else frozenset(proc.start_accepts),
     )
 
 

@@ -338,6 +338,7 @@ class ProcedureDef:
     authority: Mapping[str, AuthorityDef] = field(default_factory=dict)
     establishes: EstablishesDef | None = None
     calendar: Calendar = field(default_factory=Calendar, repr=False)
+    start_accepts: frozenset[str] | None = None  # None: the start may carry every input
 
     @cached_property
     def guarded_inputs(self) -> frozenset[str]:
@@ -383,6 +384,7 @@ def build_procedure(
     authority: Mapping[str, AuthorityDef] | None = None,
     establishes: EstablishesDef | None = None,
     calendar: Calendar | None = None,
+    start_accepts: frozenset[str] | None = None,
 ) -> ProcedureDef:
     """Assemble a ``ProcedureDef`` (which transition a trigger takes from a state is the
     compiled machine's to decide: ``partyflow.workflows.machine``)."""
@@ -400,6 +402,7 @@ def build_procedure(
         authority=MappingProxyType(dict(authority or {})),
         establishes=establishes,
         calendar=calendar if calendar is not None else Calendar(),
+        start_accepts=start_accepts,
     )
 
 

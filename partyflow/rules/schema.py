@@ -295,6 +295,12 @@ class Procedure(_Model):
     )
     parameters: dict[Identifier, Parameter] = _f("参数", "Parameters", default_factory=dict)
     inputs: dict[Identifier, Input] = _f("输入字段", "Inputs", default_factory=dict)
+    start_accepts: list[Identifier] | None = _f(
+        "发起时可填写的输入字段；其余字段只能由在 accepts 中列出它的步骤填写（如上级的批准）。"
+        "不写则发起时可填写全部字段（会有提示）",
+        "Inputs the start may carry; any other input is set only by a step that lists it in "
+        "accepts (such as a superior's approval). When not given, the start may carry every "
+        "input (a warning)", default=None)
     states: Annotated[dict[Identifier, State], Field(min_length=1)] = _f("状态", "States")
     transitions: Annotated[list[Transition], Field(min_length=1)] = _f("步骤", "Transitions")
     organization: Identifier | None = _f(

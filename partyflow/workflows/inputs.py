@@ -64,6 +64,22 @@ def check_orgs(proc: ProcedureDef, values: Mapping[str, Any], orgs: HierarchyVie
         raise InvalidEventData(errors, **where())
 
 
+def start_accepting(proc: ProcedureDef, data: Mapping[str, Any], where: Where) -> None:
+    """Refuse start data that ``start_accepts`` does not list: a later step decides it."""
+    if proc.start_accepts is None or not isinstance(data, Mapping):
+        return
+    extra = sorted(str(k) for k in data if k not in proc.start_accepts and k in proc.inputs)
+    if not extra:
+        return
+    listed = ", ".join(sorted(proc.start_accepts)) or "-"
+    raise InvalidEventData(
+        [FieldError(k, Text(
+            f"发起时不能填写此字段：它由在 accepts 中列出它的步骤填写；发起时可填写：{listed}",
+            f"the start may not carry this field: a step that lists it in accepts sets it; "
+            f"the start takes: {listed}"), data[k]) for k in extra],
+        **where())
+
+
 def accepting(proc: ProcedureDef, allowed: Sequence[TransitionDef], data: Mapping[str, Any],
               trigger: str, where: Where) -> tuple[TransitionDef, ...]:
     """The transitions of ``allowed`` that take every field of ``data``.

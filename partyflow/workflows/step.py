@@ -40,7 +40,13 @@ from partyflow.stores.base import Store
 from partyflow.workflows import authority
 from partyflow.workflows.audit import record_hash, row_digest, verify_head
 from partyflow.workflows.conditions import evaluate
-from partyflow.workflows.inputs import accepting, check_orgs, coerce, invalid_trigger
+from partyflow.workflows.inputs import (
+    accepting,
+    check_orgs,
+    coerce,
+    invalid_trigger,
+    start_accepting,
+)
 from partyflow.workflows.machine import ProcedureMachine
 from partyflow.workflows.records import SYSTEM_ACTOR, Actor, AuditRecord, Instance
 
@@ -222,6 +228,7 @@ def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], ac
         return {"procedure": proc.name, "trigger": "start", "actor_id": actor.id}
 
     authority.may_start(rules, proc, actor)
+    start_accepting(proc, data, where)
     values = coerce(proc, data, where)
     for name, spec in proc.inputs.items():
         if spec.default is not None and values.get(name) is None:
