@@ -48,7 +48,7 @@
   # -- T11: 权限 ----------------------------------------------------------------------------
 
   @T11
-  场景: 只有转出地基层党委审核同意并开具介绍信，接收方和转出党支部都不能开具
+  场景: 只有转出方（基层党委，或县（区）委组织部）审核同意并开具介绍信，接收方和转出党支部都不能开具
     假如 "sending_branch" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
       | member_kind            | full_member       |
@@ -67,7 +67,7 @@
     而且 当前状态为 "out_review"
 
   @T11
-  场景: 只有接收地基层党委接收党员，转出方不能代为接收
+  场景: 只有接收方（基层党委，或县（区）委组织部）接收党员，转出方不能代为接收
     假如 "party_member" 发起流程 "member_transfer"，数据为：
       | 字段                   | 值                |
       | member_kind            | full_member       |
@@ -104,6 +104,95 @@
     那么 操作被拒绝，提示包含 "member_kind：步骤 accept 不接受此字段；可填写：probation_record_forwarded"
     而且 当前状态为 "reported"
     而且 审计记录共 4 条，哈希链完整
+
+  # -- T11: 县（区）以外的转接；有审批预备党员权限的基层党委可直接在全国范围内转接 ---------------
+  # 组织名单的 approves_probationary 列：东城街道党工委、新街街道党工委有审批预备党员的权限，
+  # 和平里街道党工委没有。和平里一社区（hepingli-1）与星光社区同属东城区，新街北社区属西城区。
+
+  @T11
+  场景大纲: 无审批预备党员权限的基层党委只能在本县（区）内直接转出，转往县（区）外由县（区）委组织部开具介绍信
+    假如 "sending_branch" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | sending_org            | hepingli-1        |
+      | receiving_org          | <接收党组织>      |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "<开具方>" 执行 "issue_letter"
+    那么 结果为 "<结果>"
+
+    例子:
+      | 接收党组织   | 开具方             | 结果          |
+      | xingguang    | sending_committee  | letter_issued |
+      | xinjie-north | sending_committee  | 被拒绝        |
+      | xinjie-north | sending_department | letter_issued |
+      | xingguang    | sending_department | letter_issued |
+
+  @T11
+  场景: 转往县（区）外，基层党委被拒绝时告知由哪个县（区）委组织部开具，组织部开具后照常报到
+    假如 "sending_branch" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | sending_org            | hepingli-1        |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"
+    那么 操作被拒绝，提示包含 "由转出地县（区）委组织部（dongcheng）开具介绍信"
+    当 "sending_department" 执行 "issue_letter"
+    而且 "party_member" 执行 "report"
+    而且 "receiving_committee" 执行 "accept"
+    那么 当前状态为 "accepted"
+
+  @T11
+  场景大纲: 无审批预备党员权限的基层党委只能接收本县（区）内转入的组织关系，县（区）外转入的由县（区）委组织部接收
+    假如 "sending_branch" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | sending_org            | <转出党组织>      |
+      | receiving_org          | hepingli-1        |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"
+    而且 "party_member" 执行 "report"
+    而且 "<接收方>" 执行 "accept"
+    那么 结果为 "<结果>"
+
+    例子:
+      | 转出党组织   | 接收方               | 结果     |
+      | xingguang    | receiving_committee  | accepted |
+      | xinjie-north | receiving_committee  | 被拒绝   |
+      | xinjie-north | receiving_department | accepted |
+
+  @T11
+  场景: 县（区）外转入时，接收地基层党委被拒绝并被告知由本县（区）委组织部接收
+    假如 "sending_branch" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | sending_org            | xinjie-north      |
+      | receiving_org          | hepingli-1        |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"
+    而且 "party_member" 执行 "report"
+    而且 "receiving_committee" 执行 "accept"
+    那么 操作被拒绝，提示包含 "由接收地县（区）委组织部（dongcheng）接收"
+    而且 当前状态为 "reported"
 
   # -- T1: 须转接的情形 -----------------------------------------------------------------------
 

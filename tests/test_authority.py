@@ -309,3 +309,52 @@ def test_the_reviewer_of_a_branch_request_comes_from_the_hierarchy() -> None:
     case = engine.start("branch_establishment", {**data, "parent_org": "hepingli-street"},
                         outside)
     assert case.data["parent_org"] == "hepingli-street"
+
+
+def _transfer_engine(store: Store) -> Engine:
+    rules = load_rules(ROOT / "config" / "rules.yaml")
+    engine = Engine(rules, store=store, clock=FakeClock(T0))
+    engine.import_organizations(load_hierarchy(ROOT / "examples" / "hierarchy.csv", rules))
+    return engine
+
+
+_TRANSFER = {"member_id": "li.hong", "member_kind": "full_member",
+             "move_reason": "residence_changed", "stable_job": True, "fixed_residence": True,
+             "employer_has_party_org": False, "destination_kind": "community"}
+
+
+def test_facts_from_the_hierarchy_are_read_at_start_and_cannot_be_typed(store: Store) -> None:
+    """T11: each side's county and its committee's power to approve probationary members come
+    from the organization list, as it is at start; typing one is refused, and a sending
+    organization with no county above it is refused naming the level."""
+    engine = _transfer_engine(store)
+    branch = Actor("冯丽", "sending_branch", "hepingli-1")
+    inst = engine.start("member_transfer", {**_TRANSFER, "sending_org": "hepingli-1",
+                                            "receiving_org": "xinjie-north"}, branch)
+    assert {k: inst.data[k] for k in (
+        "sending_county", "receiving_county", "sending_committee_approves_probationary",
+        "receiving_committee_approves_probationary")} == {
+        "sending_county": "dongcheng", "receiving_county": "xicheng",
+        "sending_committee_approves_probationary": False,
+        "receiving_committee_approves_probationary": True}
+    with pytest.raises(InvalidEventData) as typed:
+        engine.start("member_transfer", {**_TRANSFER, "sending_org": "hepingli-1",
+                                         "receiving_org": "xinjie-north",
+                                         "sending_committee_approves_probationary": True},
+                     branch)
+    assert [e.field for e in typed.value.errors] == ["sending_committee_approves_probationary"]
+    city = Actor("陈建国", "sending_branch", "xinghai")
+    with pytest.raises(InvalidEventData) as no_county:
+        engine.start("member_transfer", {**_TRANSFER, "sending_org": "xinghai",
+                                         "receiving_org": "xinjie-north"}, city)
+    errs = {e.field: e for e in no_county.value.errors}
+    assert set(errs) == {"sending_county", "sending_committee_approves_probationary"}
+    assert "district" in errs["sending_county"].text.en
+    assert sum(1 for _ in store.instances()) == 1  # only the first start was written
+    # the county department issues the letter for a transfer beyond the county
+    engine.fire(inst.id, "submit", branch)
+    with pytest.raises(NotAuthorized):  # another county's department
+        engine.fire(inst.id, "issue_letter", Actor("wang", "sending_department", "xicheng"))
+    done = engine.fire(inst.id, "issue_letter",
+                       Actor("li.weidong", "sending_department", "dongcheng"))
+    assert done.state == "letter_issued"

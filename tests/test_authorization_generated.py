@@ -34,7 +34,8 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 # the organization inputs of every procedure, and the member, set to the example hierarchy
 DATA = {"sending_org": "xingguang", "receiving_org": "xinjie-north",
         "parent_org": "dongcheng-street", "electing_org": "xingguang",
-        "village_org": "xingguang", "member_id": "li.hong"}
+        "village_org": "xingguang", "member_id": "li.hong",
+        "sending_county": "dongcheng", "receiving_county": "xicheng"}
 UNRELATED = "xinjie-south"  # a community under another street and district
 
 

@@ -584,3 +584,22 @@ def test_start_accepts_names_inputs() -> None:
     [p] = check_rules_text(text, "mini.yaml")
     assert (p.type, p.path) == ("unknown_name", "procedures.mini_election.start_accepts[1]")
     assert "present" in p.text.en  # the suggestion
+
+
+@pytest.mark.parametrize(("old", "new", "kind"), [
+    ("from_hierarchy: {org: sending_org, level: district}",
+     "from_hierarchy: {org: sending_org, level: distrct}", "unknown_name"),
+    ("from_hierarchy: {org: sending_org, level: district}",
+     "from_hierarchy: {org: member_id, level: district}", "from_hierarchy_org"),
+    ("from_hierarchy: {org: sending_org, level: district}",
+     "from_hierarchy: {org: sending_org, level: district, up: 2}", "from_hierarchy_place"),
+    ("from_hierarchy: {org: sending_org, up: 1, column: approves_probationary}",
+     "from_hierarchy: {org: sending_org, up: 1}", "from_hierarchy_type"),
+])
+def test_a_fact_from_the_hierarchy_must_name_an_org_input_a_place_and_fit_its_type(
+        old: str, new: str, kind: str) -> None:
+    text = edited_text(ROOT / "config" / "rules.yaml", (old, new))
+    problems = check_rules_text(text, "rules.yaml")
+    assert [p.type for p in problems] == [kind], [p.format("en") for p in problems]
+    assert "from_hierarchy" in problems[0].path and problems[0].line > 0
+    _assert_bilingual(problems[0])

@@ -166,6 +166,10 @@ class HierarchyView:
         lineage = self.source.lineage(org_id)
         return lineage[up] if up < len(lineage) else None
 
+    def at_level(self, org_id: str, level: str) -> Organization | None:
+        """``org_id`` or its superior whose level is ``level``, or None."""
+        return next((o for o in self.source.lineage(org_id) if o.level == level), None)
+
     def subtree(self, org_id: str) -> set[str]:
         """``org_id`` and every organization below it (raises ``UnknownOrganization``)."""
         ids = self.source.subtree_ids(org_id)

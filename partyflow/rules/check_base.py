@@ -20,6 +20,7 @@ class CheckerBase:
 
     def __init__(self, doc: YamlDocument, file: str, text: str) -> None:
         self.doc = doc
+        self.levels: set[str] | None = None  # the hierarchy's level ids, when it has some
         self.file = file
         self.lines = text.splitlines()
         self.problems: list[Problem] = []

@@ -43,6 +43,8 @@ def check_document(doc: YamlDocument, file: str, text: str,
         broken = [(tuple(e["loc"]), e["type"]) for e in exc.errors(include_url=False)]
         _check_what_remains(checker, doc.data, broken)
         return None, checker.problems
+    if model.hierarchy is not None:
+        checker.levels = {lvl.id for lvl in model.hierarchy.levels}
     for name, proc in model.procedures.items():
         checker.procedure(name, proc, set(model.roles))
     if model.hierarchy is not None:
@@ -74,6 +76,31 @@ class Checker(ConditionChecks, PeriodChecks, DataFlowChecks):
     """Collects the semantic problems of one document: names, the state graph, authority and
     establishment here; conditions in ``checks_conditions``, periods in ``checks_periods``,
     where data comes from in ``checks_dataflow``."""
+
+    def _from_hierarchy(self, proc: s.Procedure, iname: str, inp: s.Input,
+                        h: s.FromHierarchy, loc: Loc) -> None:
+        """``from_hierarchy`` starts from another org input, names one of ``up`` and
+        ``level`` (a level of the hierarchy), and fits the input's type."""
+        src = proc.inputs.get(h.org)
+        if src is None or src.type != "org" or h.org == iname:
+            self.add("from_hierarchy_org", (*loc, "org"),
+                     f"“{h.org}” 应为本流程另一个 org 类型的输入字段",
+                     f"'{h.org}' must be another input of type org", name=h.org)
+        if (h.up is None) == (h.level is None):
+            self.add("from_hierarchy_place", loc, "up 与 level 须写且只写一个",
+                     "give exactly one of up and level")
+        elif h.level is not None and self.levels is not None and h.level not in self.levels:
+            szh, sen = suggest(h.level, self.levels)
+            self.add("unknown_name", (*loc, "level"), f"“{h.level}” 不是组织体系的层级{szh}",
+                     f"'{h.level}' is not a level of the hierarchy{sen}", name=h.level)
+        want = "org" if h.column is None else "bool"
+        if inp.type != want or inp.superior_of_starter is not None or inp.default_from:
+            self.add("from_hierarchy_type", loc,
+                     f"取组织{'编号' if h.column is None else '名单的列'}的输入应为 {want} 类型，"
+                     "且不另写 superior_of_starter、default_from",
+                     f"an input taken from the organization's "
+                     f"{'id' if h.column is None else 'list column'} must be of type {want}, "
+                     "without superior_of_starter or default_from", name=iname)
 
     def hierarchy(self, h: s.Hierarchy) -> None:
         """Level and unit ids are unique; standards name a known level or unit."""
@@ -154,6 +181,8 @@ class Checker(ConditionChecks, PeriodChecks, DataFlowChecks):
                          f"{inp.type}", name=iname)
             if inp.default_from is not None:
                 self._default_from(proc, iname, inp, loc)
+            if inp.from_hierarchy is not None:
+                self._from_hierarchy(proc, iname, inp, inp.from_hierarchy, (*loc, "from_hierarchy"))
             if inp.type == "list" and inp.items is None:
                 self.add("list_without_items", loc, "list 类型需要 items（元素类型）",
                          "a list input needs items (the item type)")

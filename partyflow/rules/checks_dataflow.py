@@ -63,7 +63,8 @@ class DataFlowChecks(CheckerBase):
             return frozenset(t.accepts)
 
         given = {n for n, i in proc.inputs.items()
-                 if i.default is not None or i.default_from or i.superior_of_starter}
+                 if i.default is not None or i.default_from or i.superior_of_starter
+                 or i.from_hierarchy}
         at_start = frozenset(proc.inputs if proc.start_accepts is None
                              else {*proc.start_accepts, *given})
         # may-analysis: the inputs some path from the start can have set on reaching a state

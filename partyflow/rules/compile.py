@@ -16,6 +16,7 @@ from partyflow.rules.definitions import (
     AuthorityDef,
     ConditionDef,
     EstablishesDef,
+    FromHierarchyDef,
     InputDef,
     ParameterDef,
     ProcedureDef,
@@ -80,12 +81,17 @@ def compile_parameter(name: str, p: s.Parameter) -> ParameterDef:
     return ParameterDef(name, p.type, p.value, p.basis, p.label, p.note)
 
 
+def _from_hierarchy(i: s.Input) -> FromHierarchyDef | None:
+    h = i.from_hierarchy
+    return None if h is None else FromHierarchyDef(h.org, h.up, h.level, h.column)
+
+
 def compile_input(name: str, i: s.Input, proc: s.Procedure | None = None) -> InputDef:
     """An input field; its default in canonical form (None when absent or not valid), a
     ``default_from`` parameter's value when it names one."""
     spec = InputDef(name, i.type, i.label, tuple(i.values or ()), i.items, i.min, i.max,
                     i.max_length, superior_of_starter=i.superior_of_starter,
-                    default_from=i.default_from)
+                    default_from=i.default_from, from_hierarchy=_from_hierarchy(i))
     given = i.default
     if i.default_from is not None and proc is not None and i.default_from in proc.parameters:
         given = proc.parameters[i.default_from].value

@@ -97,6 +97,17 @@ MAX_ORG_ID = 200
 
 
 @dataclass(frozen=True)
+class FromHierarchyDef:
+    """An input read from the hierarchy at start: the organization ``up`` levels above (or at
+    ``level`` above) the one the ``org`` input names; its id, or its ``column``'s value."""
+
+    org: str
+    up: int | None
+    level: str | None
+    column: str | None
+
+
+@dataclass(frozen=True)
 class InputDef:
     """A typed field of instance data."""
 
@@ -111,6 +122,7 @@ class InputDef:
     default: Any = None
     superior_of_starter: int | None = None  # org inputs: set from the hierarchy at start
     default_from: str | None = None  # the parameter the default is taken from
+    from_hierarchy: FromHierarchyDef | None = None  # read from the hierarchy at start
 
     def coerce(self, value: Any) -> Any:
         """Check ``value`` and return its canonical JSON form; raise ``ValueError(Text)``."""

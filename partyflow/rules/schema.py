@@ -149,6 +149,22 @@ def _is_ratio_text(value: str) -> bool:
     return True
 
 
+class FromHierarchy(_Model):
+    """A fact of the organization list, read at start. 取自组织体系的事实（发起时读取）。"""
+
+    org: Identifier = _f("从哪个 org 类型的输入字段所指的组织出发", "The org input it starts from")
+    up: int | None = _f("向上 N 级的组织（与 level 二选一）",
+                        "The organization N levels above (or give level)",
+                        default=None, ge=0, le=10)
+    level: Identifier | None = _f("所在的该层级组织（如 district，与 up 二选一）",
+                                  "The organization at this level above it, e.g. district "
+                                  "(or give up)", default=None)
+    column: Identifier | None = _f(
+        "组织名单中的列（bool 类型的输入：该列为 true/1/是 时为真）；不写则取组织编号（org 类型）",
+        "A column of the organization list (a bool input: true when it reads true/1/是); "
+        "without it, the organization's id (an org input)", default=None)
+
+
 class Input(_Model):
     """A typed field of the instance data. 输入：实例数据中的字段。"""
 
@@ -172,6 +188,12 @@ class Input(_Model):
         "(type org) Taken from the hierarchy: the organization N levels above the one the "
         "starter acts for; typed only when the starter's organization is not in the hierarchy",
         default=None, ge=1, le=10)
+    from_hierarchy: FromHierarchy | None = _f(
+        "由组织体系确定，发起时读取（如转出党组织所在的县级党委、上级党委是否有审批预备党员权限）；"
+        "发起时不能另填",
+        "Taken from the hierarchy at start (such as the county committee above the sending "
+        "organization, or whether a committee may approve probationary members); it cannot be "
+        "typed", default=None)
 
 
 class Condition(_Model):

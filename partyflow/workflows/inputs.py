@@ -40,6 +40,11 @@ def coerce(proc: ProcedureDef, data: Mapping[str, Any], where: Where) -> dict[st
                 f"不是流程 {proc.name} 的输入字段（可用：{known}）",
                 f"is not an input of {proc.name} (known: {known})"), value))
             continue
+        if spec.from_hierarchy is not None:
+            errors.append(FieldError(name, Text(
+                "由组织体系确定（发起时读取），不能填写", "is taken from the hierarchy at start; "
+                "it cannot be given"), value))
+            continue
         try:
             out[name] = spec.coerce(value)
         except ValueError as exc:
@@ -60,6 +65,38 @@ def check_orgs(proc: ProcedureDef, values: Mapping[str, Any], orgs: HierarchyVie
         for name, value in values.items()
         if value is not None and proc.inputs[name].type == "org" and orgs.find(value) is None
     ]
+    if errors:
+        raise InvalidEventData(errors, **where())
+
+
+_TRUE = frozenset({"true", "1", "yes", "是", "y"})
+
+
+def read_hierarchy(proc: ProcedureDef, values: dict[str, Any], orgs: HierarchyView,
+                   where: Where) -> None:
+    """Fill in the inputs taken from the hierarchy (``from_hierarchy``), as it is at start:
+    the organization ``up`` levels above (or at ``level`` above) the one an org input names,
+    its id or whether its column reads true. Refused when that organization does not exist."""
+    errors: list[FieldError] = []
+    for name, spec in proc.inputs.items():
+        h = spec.from_hierarchy
+        if h is None or values.get(h.org) is None:
+            continue
+        start = str(values[h.org])
+        if h.level is not None:
+            found = orgs.at_level(start, h.level)
+            place = Text(f"{h.level} 层级", f"at level {h.level}")
+        else:
+            found = orgs.above(start, h.up or 0)
+            place = Text(f"上 {h.up} 级", f"{h.up} level(s) above")
+        if found is None:
+            errors.append(FieldError(name, Text(
+                f"组织体系中 {start} 之上没有{place.zh}的组织（{h.org}）",
+                f"the hierarchy has no organization {place.en} {start} ({h.org})"), start))
+        elif h.column is None:
+            values[name] = found.id
+        else:
+            values[name] = str(found.attrs.get(h.column, "")).strip().lower() in _TRUE
     if errors:
         raise InvalidEventData(errors, **where())
 

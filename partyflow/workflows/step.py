@@ -45,6 +45,7 @@ from partyflow.workflows.inputs import (
     check_orgs,
     coerce,
     invalid_trigger,
+    read_hierarchy,
     start_accepting,
 )
 from partyflow.workflows.machine import ProcedureMachine
@@ -235,6 +236,7 @@ def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], ac
             values[name] = spec.default
     _from_hierarchy(proc, values, actor, orgs, where)
     check_orgs(proc, values, orgs, where)
+    read_hierarchy(proc, values, orgs, where)
     refusal = authority.authority_refusal(rules, proc, values, actor, "start", orgs, where(),
                                           lambda: (actor.id, actor.org))
     if refusal is not None:
