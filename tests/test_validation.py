@@ -603,3 +603,15 @@ def test_a_fact_from_the_hierarchy_must_name_an_org_input_a_place_and_fit_its_ty
     assert [p.type for p in problems] == [kind], [p.format("en") for p in problems]
     assert "from_hierarchy" in problems[0].path and problems[0].line > 0
     _assert_bilingual(problems[0])
+
+
+def test_an_input_nothing_reads_is_a_warning_unless_kept_as_a_record() -> None:
+    text = edited_text(MINI, (", record_only: true}", "}"))
+    [w] = check_rules_text(text, "mini.yaml")
+    assert (w.type, w.severity, w.path) == ("unread_input", "warning",
+                                            "procedures.mini_election.inputs.held_on")
+    assert "record_only" in w.text.zh and "record_only" in w.text.en
+    _assert_bilingual(w)
+    read = edited_text(text, ("exceeds(present, expected, election_quorum)",
+                              'within(held_on, "review_within")'))
+    assert check_rules_text(read, "mini.yaml") == []

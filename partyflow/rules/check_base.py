@@ -4,6 +4,7 @@ schema already refused (``broken``), and how a problem is recorded at its place.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from partyflow.errors import Loc, Problem
@@ -13,6 +14,31 @@ from partyflow.rules.source import YamlDocument
 
 CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at", "escalation"})
 """Names a condition reads besides inputs and parameters."""
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def names_read(proc: s.Procedure) -> set[str]:
+    """Every name something of ``proc`` reads: conditions (a ``within`` period's name too),
+    messages, deadlines and reminders, defaults taken from a parameter, authority, the
+    responsible organization, the establishment and inputs read from the hierarchy."""
+    read: set[str] = set()
+    for t in proc.transitions:
+        for c in t.conditions:
+            read.update(_NAME.findall(c.expr))
+            read.update(_PLACEHOLDER.findall(f"{c.message.zh} {c.message.en}"))
+    for st in proc.states.values():
+        read.update(n for n in (st.deadline, st.remind_before) if n)
+    for i in proc.inputs.values():
+        read.update(n for n in (i.default_from, i.from_hierarchy and i.from_hierarchy.org) if n)
+    read.update(n for a in proc.authority.values() for n in (a.org, a.subject) if n)
+    if proc.organization:
+        read.add(proc.organization)
+    if proc.establishes is not None:
+        e = proc.establishes
+        read.update(n for n in (e.id, e.name, e.parent, e.secretary) if n)
+    return read
 
 
 class CheckerBase:

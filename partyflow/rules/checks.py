@@ -155,6 +155,7 @@ class Checker(ConditionChecks, PeriodChecks, DataFlowChecks):
                 self._presettable(proc, base)
         if not partial and len(self.problems) == found_before:  # an error may be why
             self._unused_parameters(proc, base)
+            self._unread_inputs(proc, base)
 
     def _names(self, proc: s.Procedure, base: Loc, roles: set[str]) -> None:
         """Parameters and inputs: free names, well-formed types and defaults; known roles."""

@@ -10,7 +10,7 @@ from collections import deque
 
 from partyflow.errors import Loc
 from partyflow.rules import schema as s
-from partyflow.rules.check_base import CheckerBase
+from partyflow.rules.check_base import CheckerBase, names_read
 from partyflow.rules.problems import suggest
 
 
@@ -103,6 +103,20 @@ class DataFlowChecks(CheckerBase):
                           f"input '{name}' cannot be given at the start, no step accepts it and "
                           "it has no default: it is always empty; list it in start_accepts or "
                           "a step's accepts, or remove it", key=True, name=name)
+
+    def _unread_inputs(self, proc: s.Procedure, base: Loc) -> None:
+        """A warning for an input no condition, message, deadline, authority, establishment
+        or other input reads: it changes no decision (a renamed use, a typo), unless it is
+        kept as a record (``record_only: true``)."""
+        read = names_read(proc)
+        for name, inp in proc.inputs.items():
+            if name not in read and not inp.record_only and name not in self.broken:
+                self.warn("unread_input", (*base, "inputs", name),
+                          f"输入字段 “{name}” 没有被任何条件、提示、期限或权限读取：它不影响任何办理结果；"
+                          "如确为仅作记录的字段（如姓名、编号），请加 record_only: true",
+                          f"input '{name}' is read by no condition, message, deadline or "
+                          "authority: it changes no decision; if it is kept as a record (a "
+                          "name, a number), add record_only: true", key=True, name=name)
 
     def _never_set(self, proc: s.Procedure, field: str, sources: list[str], loc: Loc) -> None:
         label = proc.inputs[field].label

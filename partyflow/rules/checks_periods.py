@@ -3,16 +3,11 @@ defaults taken from a parameter, and parameters nothing reads (a warning)."""
 
 from __future__ import annotations
 
-import re
-
 from partyflow.errors import Loc
 from partyflow.rules import schema as s
-from partyflow.rules.check_base import CheckerBase
+from partyflow.rules.check_base import CheckerBase, names_read
 from partyflow.rules.durations import Duration, period_problem
 from partyflow.rules.problems import suggest
-
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 class PeriodChecks(CheckerBase):
@@ -22,14 +17,7 @@ class PeriodChecks(CheckerBase):
         """A warning for a parameter no condition, message, deadline, reminder or default
         reads: a policy value that changes nothing is usually a mistake (a renamed use, a
         hard-coded copy). ``reference_only: true`` says it is kept on purpose."""
-        read: set[str] = set()
-        for t in proc.transitions:
-            for c in t.conditions:
-                read.update(_NAME.findall(c.expr))
-                read.update(_PLACEHOLDER.findall(f"{c.message.zh} {c.message.en}"))
-        for st in proc.states.values():
-            read.update(n for n in (st.deadline, st.remind_before) if n)
-        read.update(i.default_from for i in proc.inputs.values() if i.default_from)
+        read = names_read(proc)
         for pname, param in proc.parameters.items():
             if pname not in read and not param.reference_only:
                 self.warn("unused_parameter", (*base, "parameters", pname),

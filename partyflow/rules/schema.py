@@ -188,6 +188,10 @@ class Input(_Model):
         "(type org) Taken from the hierarchy: the organization N levels above the one the "
         "starter acts for; typed only when the starter's organization is not in the hierarchy",
         default=None, ge=1, le=10)
+    record_only: bool = _f(
+        "仅作记录：没有条件、提示、权限或期限读取它（如姓名、介绍信编号），不再提示",
+        "Kept as a record only: no condition, message, authority or deadline reads it (a "
+        "name, a letter number); silences the warning", default=False)
     from_hierarchy: FromHierarchy | None = _f(
         "由组织体系确定，发起时读取（如转出党组织所在的县级党委、上级党委是否有审批预备党员权限）；"
         "发起时不能另填",
