@@ -472,6 +472,9 @@ def test_a_condition_on_event_data_the_step_does_not_accept_is_an_error() -> Non
     ('reason.matches("[")', "regex_invalid"),
     ('matches(reason, "(")', "regex_invalid"),
     ('reason.matches("(?=a)b")', "regex_invalid"),
+    ('exceeds(present, expected, "4/0")', "ratio_invalid"),
+    ('at_least(present, expected, "two thirds")', "ratio_invalid"),
+    ('exceeds(present, expected, "-1/2")', "ratio_invalid"),
     ('within(held_on, "expected")', "within_arguments"),
     ('within(expected, "review_within")', "within_arguments"),
     ("within(held_on, review_within)", "within_arguments"),
@@ -488,7 +491,8 @@ def test_a_condition_that_can_never_mean_what_it_says_is_an_error(expr: str, kin
 @pytest.mark.parametrize("expr", [
     "expected == 9 && reason == \"x\"", 'reason in ["a", "b"]', 'reason.matches("^[a-z]+$")',
     "present * 5 > expected * 4", 'actor.role == "secretary"', "event.present == 33",
-    'within(held_on, "review_within")',
+    'within(held_on, "review_within")', 'at_least(present, expected, "2/3")',
+    'exceeds(present, expected, " 4 / 5 ")',
 ])
 def test_sound_conditions_pass_the_type_and_field_checks(expr: str) -> None:
     text = edited_text(MINI, ("exceeds(present, expected, election_quorum)", expr))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 
+from partyflow.rules.ratios import ratio_terms
+
 _TOKEN = re.compile(r"""
     (?P<str>[rR]?"(?:[^"\\\n]|\\.)*"|[rR]?'(?:[^'\\\n]|\\.)*')
   | (?P<num>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?u?)
@@ -112,6 +114,9 @@ def lint(source: str, types: Mapping[str, str]) -> Iterator[tuple[str, str, str]
         if kind == "name" and text == "within" and i + 1 < len(toks) \
                 and toks[i + 1] == ("op", "("):
             yield from _within_problems(toks, i, types)
+        if kind == "name" and text in ("exceeds", "at_least") and i + 1 < len(toks) \
+                and toks[i + 1] == ("op", "("):
+            yield from _ratio_problems(toks, i)
         if kind == "name" and text == "matches":
             pattern = _pattern_after(toks, i)
             if pattern is not None:
@@ -156,6 +161,30 @@ def _mismatch(name: str, kind: str, op: str, literal: str, lit: str) -> tuple[st
             f"'{name}' (type {kind}) is compared ({op}) with {len_} {literal}: values of different "
             "types never compare equal, so this is always false; write the same type (e.g. a "
             "number without quotes)")
+
+
+def _ratio_problems(toks: list[tuple[str, str]], i: int) -> Iterator[tuple[str, str, str]]:
+    """A literal ratio of ``exceeds(count, total, "4/5")`` / ``at_least(…)`` reads as n/d,
+    d > 0 (a parameter of type ratio is checked where it is declared)."""
+    depth, j = 0, i + 1
+    while j < len(toks):
+        kind, text = toks[j]
+        if text in ("(", "["):
+            depth += 1
+        elif text in (")", "]"):
+            depth -= 1
+            if depth == 0:
+                return
+        elif kind == "str" and depth == 1:
+            literal = _unquote(text)
+            try:
+                ratio_terms(literal)
+            except ValueError:
+                yield ("ratio_invalid",
+                       f"{toks[i][1]}() 的比例 {literal!r} 无效：应写作“分子/分母”，分母大于 0（如 \"4/5\"）",
+                       f"the ratio {literal!r} of {toks[i][1]}() is invalid: write it as "
+                       "numerator/denominator with a denominator above 0 (e.g. \"4/5\")")
+        j += 1
 
 
 def _pattern_after(toks: list[tuple[str, str]], i: int) -> str | None:
