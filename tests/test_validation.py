@@ -619,3 +619,15 @@ def test_an_input_nothing_reads_is_a_warning_unless_kept_as_a_record() -> None:
     read = edited_text(text, ("exceeds(present, expected, election_quorum)",
                               'within(held_on, "review_within")'))
     assert check_rules_text(read, "mini.yaml") == []
+
+
+def test_the_shipped_election_would_be_caught_if_reduce_seats_accepted_nothing() -> None:
+    """The defect #14 found: after a shortfall, ``reduce_seats`` read a consent count that no
+    step could record. With its accepts emptied, validate names that condition."""
+    text = edited_text(ROOT / "config" / "rules.yaml",
+                       ("accepts: [reduction_consent_votes]", "accepts: []"), count=2)
+    never = [p for p in check_rules_text(text, "rules.yaml") if p.type == "field_never_set"]
+    assert {p.path.split(".")[1] for p in never} == {"two_ballot_election",
+                                                     "two_recommendation_election"}
+    assert all("reduction_consent_votes" in p.text.en and "shortfall" in p.text.en
+               for p in never)
