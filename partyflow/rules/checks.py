@@ -151,9 +151,11 @@ class Checker(ConditionChecks, PeriodChecks, DataFlowChecks):
         self._start_accepts(proc, base)
         if proc.initial in proc.states and not partial:
             self._data_flow(proc, base, t_index)
-            if proc.start_accepts is None:
+            if proc.start_accepts is None and pruned is None:
                 self._presettable(proc, base)
-        if not partial and len(self.problems) == found_before:  # an error may be why
+        # warnings only on a procedure the schema took whole: a key it dropped (a misspelt
+        # reference_only, record_only or start_accepts) could be what silences one
+        if pruned is None and len(self.problems) == found_before:  # an error may be why
             self._unused_parameters(proc, base)
             self._unread_inputs(proc, base)
 
