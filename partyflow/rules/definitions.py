@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from partyflow.errors import Problem, Text
+from partyflow.limits import MAX_ORG_ID, text_problem
 from partyflow.rules.calendar import Calendar
 from partyflow.rules.durations import Duration, period_problem
 from partyflow.rules.expressions import Expression, MessageTemplate
@@ -93,7 +95,6 @@ _TYPE_NAMES = {
     "list": ("列表", "a list"),
     "org": ("组织编号", "an organization id"),
 }
-MAX_ORG_ID = 200
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,9 @@ class InputDef:
         if kind == "org":
             if not isinstance(value, str) or not value.strip():
                 raise _type_error("org", value)
-            if len(value) > MAX_ORG_ID:
-                raise ValueError(Text(f"组织编号最长 {MAX_ORG_ID} 字", f"an organization id has "
-                                      f"at most {MAX_ORG_ID} characters"))
+            bad = text_problem(value, MAX_ORG_ID)
+            if bad is not None:
+                raise ValueError(Text(f"组织编号{bad.zh}", f"an organization id {bad.en}"))
             return value
         if kind in ("str", "enum"):
             if not isinstance(value, str):
@@ -178,6 +179,9 @@ class InputDef:
             if len(value) > limit:
                 raise ValueError(Text(f"文字最长 {limit} 字，实际 {len(value)} 字",
                                       f"at most {limit} characters, got {len(value)}"))
+            bad = text_problem(value)
+            if bad is not None:
+                raise ValueError(Text(f"文字{bad.zh}", f"the text {bad.en}"))
             if kind == "enum" and value not in self.values:
                 allowed = ", ".join(self.values)
                 raise ValueError(Text(f"应为下列之一：{allowed}；实际为 {value!r}",
@@ -242,9 +246,7 @@ def _period_or_none(value: Any) -> Duration | None:
 
 def _type_error(kind: str, value: Any) -> ValueError:
     zh, en = _TYPE_NAMES[kind]
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    shown = reprlib.repr(value)  # bounded depth and length, whatever the caller sent
     return ValueError(Text(f"应为{zh}，实际为 {shown}", f"must be {en}, got {shown}"))
 
 

@@ -70,6 +70,20 @@ class _Collision(Exception):
 
 
 
+def _create_engine(url: sa.URL, **kwargs: Any) -> sa.Engine:
+    """``sa.create_engine``, a URL naming a driver or option that does not exist refused as
+    ``UsageError`` (nothing was touched)."""
+    try:
+        engine = sa.create_engine(url, **kwargs)
+        engine.dialect.loaded_dbapi  # noqa: B018 - the driver module is imported here
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError, TypeError,
+            ImportError) as exc:
+        shown = url.render_as_string()
+        raise UsageError(Text(f"存储地址无效（{shown}）：{exc}",
+                              f"invalid store URL ({shown}): {exc}")) from None
+    return engine
+
+
 class SqlStore(Store):
     """A store on a SQL database through SQLAlchemy.
 
@@ -84,7 +98,7 @@ class SqlStore(Store):
     def __init__(self, url: str, *, create: bool = True) -> None:
         try:
             parsed = make_url(url)
-        except sa.exc.ArgumentError as exc:
+        except (sa.exc.ArgumentError, ValueError) as exc:
             raise UsageError(Text(f"存储地址无效：{exc}", f"invalid store URL: {exc}")) from None
         kwargs: dict[str, Any] = {}
         memory = False
@@ -94,13 +108,18 @@ class SqlStore(Store):
             if sync not in ("OFF", "NORMAL", "FULL", "EXTRA"):
                 raise UsageError(Text(f"synchronous 取值无效：{sync}",
                                       f"invalid synchronous value: {sync}"))
+            if query:
+                raise UsageError(Text(
+                    f"SQLite 存储地址不认识参数 {', '.join(sorted(query))}（可用：synchronous）",
+                    f"the SQLite store URL does not know {', '.join(sorted(query))} "
+                    "(known: synchronous)"))
             parsed = parsed.set(query=query)
             memory = parsed.database in (None, "", ":memory:")
             if memory:
                 kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
             else:
                 kwargs["connect_args"] = {"timeout": 30}
-            self._engine = sa.create_engine(parsed, **kwargs)
+            self._engine = _create_engine(parsed, **kwargs)
 
             @sa.event.listens_for(self._engine, "connect")
             def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -114,7 +133,7 @@ class SqlStore(Store):
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
         else:
-            self._engine = sa.create_engine(parsed, pool_pre_ping=True)
+            self._engine = _create_engine(parsed, pool_pre_ping=True)
         self.url = parsed
         dialect = self._engine.dialect
         self._sqlite = dialect.name == "sqlite"

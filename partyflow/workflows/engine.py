@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import reprlib
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
@@ -23,6 +24,7 @@ from partyflow.errors import (
 from partyflow.hierarchy import Hierarchy, HierarchyView, Levels, resolve_levels
 from partyflow.hierarchy.query import ChainLink, Organization
 from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, verify_organizations
+from partyflow.limits import MAX_IDEMPOTENCY_KEY, MAX_INSTANCE_ID, text_problem
 from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.rules.durations import Duration
 from partyflow.stores.base import Store
@@ -47,17 +49,15 @@ from partyflow.workflows.versions import RuleVersions, verify_instance
 
 _EMPTY: Mapping[str, Any] = {}
 _log = logging.getLogger("partyflow.tick")
-MAX_INSTANCE_ID = 128
-MAX_IDEMPOTENCY_KEY = 128
 
 
 def _check_key(key: object) -> None:
     """Refuse a caller's idempotency key that is malformed or in the engine's namespace."""
-    if not isinstance(key, str) or not key or len(key) > MAX_IDEMPOTENCY_KEY:
+    if not isinstance(key, str) or not key or text_problem(key, MAX_IDEMPOTENCY_KEY):
         raise UsageError(Text(
-            f"幂等键必须是 1 到 {MAX_IDEMPOTENCY_KEY} 个字符的文字，实际为 {str(key)[:40]!r}",
+            f"幂等键必须是 1 到 {MAX_IDEMPOTENCY_KEY} 个字符的文字，实际为 {reprlib.repr(key)}",
             f"an idempotency key must be text of 1 to {MAX_IDEMPOTENCY_KEY} characters, got "
-            f"{str(key)[:40]!r}"))
+            f"{reprlib.repr(key)}"))
     if key.startswith(ENGINE_KEY_PREFIX):
         raise IdempotencyConflict(Text(
             f"幂等键不能以 {ENGINE_KEY_PREFIX} 开头：这一前缀留给引擎自己的步骤（超期、督办、迁移）",
@@ -214,7 +214,7 @@ class Engine:
         if proc is None:
             raise unknown_procedure(self.rules, procedure, actor.id)
         iid = instance_id or uuid.uuid4().hex
-        if not isinstance(iid, str) or not iid or len(iid) > MAX_INSTANCE_ID:
+        if not isinstance(iid, str) or not iid or text_problem(iid, MAX_INSTANCE_ID):
             raise UsageError(Text(f"instance_id 必须是 1 到 {MAX_INSTANCE_ID} 个字符的文字",
                                   f"instance_id must be text of 1 to {MAX_INSTANCE_ID} "
                                   "characters"))

@@ -6,6 +6,7 @@ or procedure that does not exist are here too, with "did you mean" where one is 
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -17,8 +18,12 @@ from partyflow.errors import (
     UnknownProcedure,
 )
 from partyflow.hierarchy.query import HierarchyView
+from partyflow.limits import text_problem
 from partyflow.rules.definitions import ProcedureDef, RuleSet, TransitionDef
 from partyflow.rules.problems import suggest
+
+MAX_FIELDS = 1000
+"""More fields than this in one step's data are refused outright (not one error per field)."""
 
 Where = Callable[[], dict[str, Any]]
 """The context of a refusal (instance, state, trigger, actor), built only when one is raised."""
@@ -30,13 +35,20 @@ def coerce(proc: ProcedureDef, data: Mapping[str, Any], where: Where) -> dict[st
         raise InvalidEventData(
             [FieldError("data", Text("应为字典（名称 → 值）", "must be a mapping"), data)],
             **where())
+    if len(data) > MAX_FIELDS:
+        raise InvalidEventData([FieldError("data", Text(
+            f"字段过多：{len(data)} 个（流程 {proc.name} 只有 {len(proc.inputs)} 个输入字段）",
+            f"too many fields: {len(data)} ({proc.name} has {len(proc.inputs)} inputs)"))],
+            **where())
     out: dict[str, Any] = {}
     errors: list[FieldError] = []
     for name, value in data.items():
         spec = proc.inputs.get(name) if isinstance(name, str) else None
         if spec is None:
             known = ", ".join(proc.inputs) or "-"
-            errors.append(FieldError(str(name), Text(
+            shown = name if isinstance(name, str) and text_problem(name, 200) is None \
+                else reprlib.repr(name)  # a caller's key, printable whatever it holds
+            errors.append(FieldError(shown, Text(
                 f"不是流程 {proc.name} 的输入字段（可用：{known}）",
                 f"is not an input of {proc.name} (known: {known})"), value))
             continue

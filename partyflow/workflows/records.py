@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import reprlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from partyflow.errors import Text, UsageError
 from partyflow.hierarchy.query import Organization
+from partyflow.limits import MAX_ACTOR_ID, MAX_ORG_ID, MAX_ROLE, text_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +34,22 @@ class Actor:
         for name in ("id", "role"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
-                raise UsageError(Text(f"Actor.{name} 必须是非空文字，实际为 {value!r}",
-                                      f"Actor.{name} must be non-empty text, got {value!r}"))
+                raise UsageError(Text(f"Actor.{name} 必须是非空文字，实际为 {_shown(value)}",
+                                      f"Actor.{name} must be non-empty text, got "
+                                      f"{_shown(value)}"))
         if self.org is not None and not isinstance(self.org, str):
-            raise UsageError(Text(f"Actor.org 必须是文字或 None，实际为 {self.org!r}",
-                                  f"Actor.org must be text or None, got {self.org!r}"))
+            raise UsageError(Text(f"Actor.org 必须是文字或 None，实际为 {_shown(self.org)}",
+                                  f"Actor.org must be text or None, got {_shown(self.org)}"))
+        for name, limit in (("id", MAX_ACTOR_ID), ("role", MAX_ROLE), ("org", MAX_ORG_ID)):
+            value = getattr(self, name)
+            problem = None if value is None else text_problem(value, limit)
+            if problem is not None:
+                raise UsageError(Text(f"Actor.{name} {problem.zh}", f"Actor.{name} {problem.en}"))
+
+
+def _shown(value: object) -> str:
+    """A short, safe rendering of a caller's value for a message (bounded depth and length)."""
+    return reprlib.repr(value)
 
 
 SYSTEM_ACTOR = Actor(id="partyflow.tick", role="system")
