@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from partyflow.errors import Problem, Text
+from partyflow.files import FileProblem, read_text_file
 from partyflow.rules.source import parse_yaml
 
 REQUIRED = ("id", "name", "level", "parent", "secretary")
@@ -22,6 +23,9 @@ ALIASES = {
     "上级": "parent", "上级组织": "parent", "书记": "secretary", "网格长": "leader",
     "网格员": "workers",
 }
+
+MAX_LIST_BYTES = 256 * 1024 * 1024
+"""An organization list larger than this is refused while reading (before parsing)."""
 
 
 @contextmanager
@@ -82,17 +86,9 @@ def read_file(path: str | Path) -> tuple[Table, list[Problem]]:
     file = str(path)
     p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        return Table(), [Problem("file_unreadable", (), file, 0, 0,
-                            Text(f"无法读取文件：{exc.strerror}",
-                                 f"cannot read the file: {exc.strerror}"))]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return Table(), [Problem("file_encoding", (), file, 1, 0,
-                            Text(f"文件不是 UTF-8 编码（第 {exc.start} 字节）：请另存为 UTF-8（CSV UTF-8）",
-                                 f"the file is not UTF-8 (byte {exc.start}): save it as CSV UTF-8"))]
+        text = read_text_file(p, MAX_LIST_BYTES)
+    except FileProblem as exc:
+        return Table(), [Problem(exc.type, (), file, exc.line, exc.column, exc.text)]
     if p.suffix.lower() in (".yaml", ".yml"):
         return read_yaml_text(text, file)
     return read_csv_text(text, file)

@@ -15,9 +15,10 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from partyflow.errors import Loc, Problem, RulesError, Text
+from partyflow.files import FileProblem, read_text_file
 from partyflow.rules.compare import state_map
 from partyflow.rules.definitions import ProcedureDef, RuleSet
-from partyflow.rules.source import YamlDocument, parse_yaml
+from partyflow.rules.source import MAX_SOURCE_BYTES, YamlDocument, parse_yaml
 
 
 class _ProcedureMap(BaseModel):
@@ -143,8 +144,12 @@ def load_migration_map(path: str | Path) -> MigrationMap:
     Whether its procedures and states exist is checked against the rules by ``migrate``
     (``MigrationMap.check``).
     """
-    text = Path(path).read_text(encoding="utf-8")
     file = str(path)
+    try:
+        text = read_text_file(path, MAX_SOURCE_BYTES)
+    except FileProblem as exc:
+        raise RulesError([Problem(exc.type, (), file, exc.line, exc.column, exc.text)]
+                         ) from None
     doc, problems = parse_yaml(text, file)
     if doc is None or problems:
         raise RulesError(problems or [Problem("document_type", (), file, 1, 1, Text(

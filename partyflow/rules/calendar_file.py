@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from partyflow.errors import Problem
+from partyflow.files import FileProblem, read_text_file
 from partyflow.rules import schema as s
 from partyflow.rules.problems import problem_at
 from partyflow.rules.schema_problems import schema_problems
@@ -62,20 +63,11 @@ def read(spec: s.CalendarSpec, doc: YamlDocument, file: str,
         path = Path(file).parent / name
         shown = str(path)
         try:
-            raw = path.read_bytes()[: MAX_BYTES + 1]
-            if len(raw) > MAX_BYTES:
-                raise ValueError
-            text = raw.decode("utf-8-sig")
-        except OSError as exc:
+            text = read_text_file(path, MAX_BYTES)
+        except FileProblem as exc:
             return None, "", None, [problem_at(
-                doc, file, "file_unreadable", loc,
-                f"无法读取本地节假日调整文件 {shown}：{exc.strerror}",
-                f"cannot read the calendar file {shown}: {exc.strerror}")]
-        except (ValueError, UnicodeDecodeError):
-            return None, "", None, [problem_at(
-                doc, file, "file_encoding", loc,
-                f"本地节假日调整文件 {shown} 不是 1 MB 以内的 UTF-8 文本",
-                f"the calendar file {shown} is not UTF-8 text of at most 1 MB")]
+                doc, file, exc.type, loc, f"本地节假日调整文件 {shown}：{exc.text.zh}",
+                f"the calendar file {shown}: {exc.text.en}")]
     odoc, problems = parse_yaml(text, shown)
     if odoc is None:
         return None, text, None, problems

@@ -14,33 +14,23 @@ import json
 from pathlib import Path
 from typing import Any
 
-from partyflow.errors import Problem, RulesError, Text
+from partyflow.errors import Problem, RulesError
+from partyflow.files import FileProblem, read_text_file
 from partyflow.rules import calendar_file
 from partyflow.rules.checks import check_document
 from partyflow.rules.compile import compile_rules
 from partyflow.rules.definitions import RuleSet
 from partyflow.rules.problems import in_file_order, problem_at
-from partyflow.rules.source import parse_yaml
+from partyflow.rules.source import MAX_SOURCE_BYTES, parse_yaml
 
 
 def load_rules(path: str | Path) -> RuleSet:
     """Load and validate a rules file; raise ``RulesError`` listing every problem."""
-    p = Path(path)
     try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise RulesError(
-            [Problem("file_unreadable", (), str(path), 0, 0,
-                     Text(f"无法读取文件：{exc.strerror}", f"cannot read the file: {exc.strerror}"))]
-        ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RulesError(
-            [Problem("file_encoding", (), str(path), 1, 1,
-                     Text(f"文件不是 UTF-8 编码（第 {exc.start} 字节）：请另存为 UTF-8",
-                          f"the file is not UTF-8 (byte {exc.start}): save it as UTF-8"))]
-        ) from None
+        text = read_text_file(path, MAX_SOURCE_BYTES)
+    except FileProblem as exc:
+        raise RulesError([Problem(exc.type, (), str(path), exc.line, exc.column, exc.text)]
+                         ) from None
     return load_rules_text(text, str(path))
 
 
