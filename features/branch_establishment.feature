@@ -55,6 +55,18 @@
     当 "applicant" 执行 "submit"
     那么 当前状态为 "under_review"
 
+  @B2
+  场景: 联合党支部覆盖的单位不能超过 5 个
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段          | 值       |
+      | unit_name     | 东城片区 |
+      | full_members  | 8        |
+      | units_covered | 6        |
+      | org_form      | branch   |
+    当 "applicant" 执行 "submit"
+    那么 操作被拒绝，提示包含 "联合党支部覆盖 6 个单位，超过上限 5 个"
+    而且 当前状态为 "requested"
+
   @B1
   场景: 预备党员不计入正式党员人数
     假如 "applicant" 发起流程 "branch_establishment"，数据为：
@@ -153,6 +165,41 @@
       | committee_seats_approved | 8  |
     那么 操作被拒绝，提示包含 "批复的委员职数 8 超过上限 7 人"
     而且 当前状态为 "under_review"
+
+  @B4
+  场景: 党员大会选举须填写当选书记
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段         | 值     |
+      | full_members | 9      |
+      | org_form     | branch |
+    当 "applicant" 执行 "submit"
+    而且 "street_committee" 执行 "approve"
+    而且 "applicant" 执行 "elect"，数据为：
+      | 字段               | 值 |
+      | committee_size     | 3  |
+      | term_years_elected | 5  |
+    那么 操作被拒绝，提示包含 "须填写当选书记"
+    而且 当前状态为 "approved"
+
+  @B6
+  场景: 上级批复选举结果时须填写新党组织的编号和名称
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段         | 值     |
+      | full_members | 9      |
+      | org_form     | branch |
+    当 "applicant" 执行 "submit"
+    而且 "street_committee" 执行 "approve"
+    而且 "applicant" 执行 "elect"，数据为：
+      | 字段               | 值   |
+      | secretary_elected  | 李红 |
+      | committee_size     | 3    |
+      | term_years_elected | 5    |
+    而且 "applicant" 执行 "file_results"
+    而且 "street_committee" 执行 "confirm"，数据为：
+      | 字段       | 值               |
+      | new_org_id | dongcheng-hongqi |
+    那么 操作被拒绝，提示包含 "须填写新党组织的编号和名称"
+    而且 当前状态为 "results_filed"
 
   @B6
   场景: 完整流程，审计记录可校验
@@ -265,3 +312,16 @@
     那么 操作被拒绝，提示包含 "区委只在逾期督办后才能审批"
     当 "street_committee" 执行 "approve"
     那么 当前状态为 "approved"
+
+  @H2
+  场景: 区委未经逾期督办也不能越级不予批准
+    假如 "applicant" 发起流程 "branch_establishment"，数据为：
+      | 字段         | 值     |
+      | full_members | 9      |
+      | org_form     | branch |
+    当 "applicant" 执行 "submit"
+    而且 "district_committee" 执行 "reject"，数据为：
+      | 字段   | 值               |
+      | reason | 单位尚未正式成立 |
+    那么 操作被拒绝，提示包含 "区委只在逾期督办后才能审批"
+    而且 当前状态为 "under_review"

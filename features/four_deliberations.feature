@@ -133,6 +133,18 @@
     而且 当前状态为 "raised"
 
   @D1
+  场景: 发起时未写明书记、主任是否“一肩挑”的，不能确定是否合并进行，不能提议
+    假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
+      | 字段   | 值                 |
+      | matter | 村集体土地流转方案 |
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    那么 操作被拒绝，提示包含 "须先由党组织提议，再召开两委会议商议（尚未提供党组织书记与村（居）委会主任为同一人"
+    而且 当前状态为 "raised"
+
+  @D1
   场景: 书记、主任不是同一人，提议后须另行召开两委会议商议
     假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
       | 字段                  | 值    |
@@ -269,6 +281,33 @@
       | 字段   | 值                 |
       | reason | 党员大会审议未通过 |
     那么 当前状态为 "withdrawn"
+
+  @D1
+  场景: 决议会议到会人数多于应到人数的，人数不一致，不能形成决议
+    假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
+      | 字段                  | 值    |
+      | secretary_is_director | false |
+    当 "village_party_org" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 40 |
+      | members_present | 35 |
+      | members_yes     | 30 |
+    而且 "villagers_committee" 执行 "resolve"，数据为：
+      | 字段               | 值                      |
+      | resolving_meeting  | representatives_meeting |
+      | resolving_expected | 45                      |
+      | resolving_present  | 46                      |
+      | resolving_yes      | 30                      |
+    那么 操作被拒绝，提示包含 "决议会议人数不一致，应到 45，到会 46，赞成 30"
+    而且 当前状态为 "reviewed"
 
   @D4
   场景大纲: 村民会议按人计，18 周岁以上村民过半数到会，到会人员过半数通过

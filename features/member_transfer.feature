@@ -1177,3 +1177,186 @@
     而且 "sending_committee" 执行 "end_mobile"
     那么 当前状态为 "mobile_ended"
     而且 审计记录共 4 条，哈希链完整
+
+  # -- 重开介绍信、临时党支部：每个条件单独不满足时被拒绝 --------------------------------------
+
+  @T5
+  场景: 作废重开的介绍信同样最长 3 个月
+    假如 "party_member" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
+    而且 运行超期检查
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "void_and_reissue"，数据为：
+      | 字段             | 值          |
+      | expiry_cause     | handler     |
+      | letter_number    | 2026-017-重 |
+      | letter_valid_for | P6M         |
+    那么 操作被拒绝，提示包含 "介绍信有效期 P6M 超过上限 P3M"
+    而且 当前状态为 "expired"
+
+  @T5 @C6
+  场景: 凭支部证明重开沿用原有效期，按重开之日计算超过 3 个月的不能重开
+    # 2026 年 11 月 2 日开具、有效期 90 天（3 个月到 2027 年 2 月 2 日，即 92 日，未超过上限），
+    # 2027 年 1 月 31 日期满；2 月 1 日重开时，3 个月到 5 月 1 日，只有 89 日，90 天超过上限
+    假如 当前时间是 "2026-11-02T09:00:00+08:00"
+    而且 "party_member" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"，数据为：
+      | 字段             | 值   |
+      | letter_valid_for | P90D |
+    那么 期限最后一日为 "2027-01-31"
+    当 当前时间是 "2027-02-01T00:00:00+08:00"
+    而且 运行超期检查
+    那么 当前状态为 "expired"
+    当 当前时间是 "2027-02-01T09:00:00+08:00"
+    而且 "sending_committee" 执行 "reissue_with_certificate"，数据为：
+      | 字段               | 值       |
+      | expiry_cause       | member   |
+      | valid_reason       | true     |
+      | branch_certificate | true     |
+      | delay_reason       | 住院治疗 |
+    那么 操作被拒绝，提示包含 "介绍信有效期 P90D 超过上限 P3M"
+    而且 当前状态为 "expired"
+
+  @T8
+  场景: 介绍信逾期期间预备期届满的，凭支部证明重开前也须先讨论转正
+    假如 "party_member" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                  |
+      | member_kind            | probationary_member |
+      | probation_end          | 2026-03-20          |
+      | move_reason            | residence_changed   |
+      | stable_job             | true                |
+      | fixed_residence        | true                |
+      | employer_has_party_org | false               |
+      | destination_kind       | community           |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
+    而且 运行超期检查
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "reissue_with_certificate"，数据为：
+      | 字段               | 值       |
+      | expiry_cause       | member   |
+      | valid_reason       | true     |
+      | branch_certificate | true     |
+      | delay_reason       | 住院治疗 |
+    那么 操作被拒绝，提示包含 "预备党员预备期满日期 2026-03-20：已期满的须由转出党组织先讨论转正"
+    而且 当前状态为 "expired"
+
+  @T6
+  场景: 审查后重开介绍信须写明审查意见
+    假如 "party_member" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
+    而且 运行超期检查
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "flag_for_review"，数据为：
+      | 字段         | 值     |
+      | expiry_cause | member |
+    而且 "sending_committee" 执行 "reissue_after_review"，数据为：
+      | 字段            | 值  |
+      | out_of_org_life | P1M |
+    那么 操作被拒绝，提示包含 "须写明审查意见"
+    而且 当前状态为 "flagged_for_review"
+
+  @T5 @C6
+  场景: 审查后重开沿用原有效期，按重开之日计算超过 3 个月的不能重开
+    # 2026 年 11 月 2 日开具、有效期 90 天，2027 年 1 月 31 日期满；
+    # 2 月 1 日审查后重开时，3 个月到 5 月 1 日，只有 89 日，90 天超过上限
+    假如 当前时间是 "2026-11-02T09:00:00+08:00"
+    而且 "party_member" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                |
+      | member_kind            | full_member       |
+      | move_reason            | residence_changed |
+      | stable_job             | true              |
+      | fixed_residence        | true              |
+      | employer_has_party_org | false             |
+      | destination_kind       | community         |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"，数据为：
+      | 字段             | 值   |
+      | letter_valid_for | P90D |
+    那么 期限最后一日为 "2027-01-31"
+    当 当前时间是 "2027-02-01T00:00:00+08:00"
+    而且 运行超期检查
+    那么 当前状态为 "expired"
+    当 当前时间是 "2027-02-01T09:00:00+08:00"
+    而且 "sending_committee" 执行 "flag_for_review"，数据为：
+      | 字段         | 值     |
+      | expiry_cause | member |
+    而且 "sending_committee" 执行 "reissue_after_review"，数据为：
+      | 字段            | 值         |
+      | out_of_org_life | P1M        |
+      | review_note     | 已批评教育 |
+    那么 操作被拒绝，提示包含 "介绍信有效期 P90D 超过上限 P3M"
+    而且 当前状态为 "flagged_for_review"
+
+  @T8
+  场景: 介绍信逾期期间预备期届满的，审查后重开前也须先讨论转正
+    假如 "party_member" 发起流程 "member_transfer"，数据为：
+      | 字段                   | 值                  |
+      | member_kind            | probationary_member |
+      | probation_end          | 2026-03-20          |
+      | move_reason            | residence_changed   |
+      | stable_job             | true                |
+      | fixed_residence        | true                |
+      | employer_has_party_org | false               |
+      | destination_kind       | community           |
+    当 "sending_branch" 执行 "submit"
+    而且 "sending_committee" 执行 "issue_letter"
+    那么 期限最后一日为 "2026-04-01"
+    当 当前时间是 "2026-04-02T00:00:00+08:00"
+    而且 运行超期检查
+    那么 当前状态为 "expired"
+    当 "sending_committee" 执行 "flag_for_review"，数据为：
+      | 字段         | 值     |
+      | expiry_cause | member |
+    而且 "sending_committee" 执行 "reissue_after_review"，数据为：
+      | 字段            | 值         |
+      | out_of_org_life | P1M        |
+      | review_note     | 已批评教育 |
+    那么 操作被拒绝，提示包含 "预备党员预备期满日期 2026-03-20：已期满的须由转出党组织先讨论转正"
+    而且 当前状态为 "flagged_for_review"
+
+  @T3 @T10
+  场景: 组成流动党员临时党支部，同样须先核实党员身份
+    假如 "party_member" 发起流程 "member_transfer"，数据为：
+      | 字段            | 值                   |
+      | member_kind     | full_member          |
+      | move_reason     | away_study_work_life |
+      | away_for        | P3M                  |
+      | stable_job      | true                 |
+      | fixed_residence | true                 |
+    当 "sending_branch" 执行 "issue_mobile_certificate"
+    而且 "receiving_committee" 执行 "form_temporary_branch"，数据为：
+      | 字段                    | 值 |
+      | mobile_members_together | 3  |
+    那么 操作被拒绝，提示包含 "须先核实党员身份"
+    而且 当前状态为 "mobile_certified"
