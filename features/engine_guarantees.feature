@@ -7,9 +7,10 @@ Feature: Engine guarantees on a real procedure
 
   Scenario: The wrong role is refused and told who may act
     Given "applicant" starts "branch_establishment" with:
-      | field        | value  |
-      | full_members | 9      |
-      | org_form     | branch |
+      | field        | value            |
+      | full_members | 9                |
+      | org_form     | branch           |
+      | parent_org   | dongcheng-street |
     When "applicant" fires "submit"
     And "applicant" fires "approve"
     Then the step is refused with "allowed: District committee organization department(district_committee), Street party working committee(street_committee)"
@@ -17,9 +18,10 @@ Feature: Engine guarantees on a real procedure
 
   Scenario: A retried request with the same idempotency key is recorded once
     Given "applicant" starts "branch_establishment" with:
-      | field        | value  |
-      | full_members | 9      |
-      | org_form     | branch |
+      | field        | value            |
+      | full_members | 9                |
+      | org_form     | branch           |
+      | parent_org   | dongcheng-street |
     When "applicant" fires "submit" with key "req-1"
     And "applicant" fires "submit" with key "req-1"
     Then the state is "under_review"

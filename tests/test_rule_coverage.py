@@ -86,25 +86,14 @@ def test_every_counting_rule_has_a_scenario() -> None:
 # true (a gap closed by a new scenario fails the test until it is taken off), and a new
 # transition or condition that no scenario takes, or sees failing, fails it.
 KNOWN_GAPS = {
-    "branch_establishment: submit#0 condition 1 never seen failing",
+    # parent_org comes from the hierarchy (or is typed, and an empty one is refused as input):
+    # null only for an applicant outside the hierarchy who gives none; the features' background
+    # always gives one
     "branch_establishment: submit#0 condition 2 never seen failing",
-    "branch_establishment: reject#2 condition 1 never seen failing",
-    "branch_establishment: elect#4 condition 0 never seen failing",
-    "branch_establishment: confirm#6 condition 0 never seen failing",
-    "four_deliberations: propose#1 condition 0 never seen failing",
+    # the 以上 (inclusive) quorum reading, switched off by the shipped
+    # members_quorum_inclusive: false: it fails only under a locality's changed rules
     "four_deliberations: review#3 condition 2 never seen failing",
-    "four_deliberations: resolve#4 condition 0 never seen failing",
-    "two_meetings: propose#0 condition 0 never seen failing",
-    "two_meetings: form_draft_plan#1 condition 1 never seen failing",
     "two_meetings: form_draft_plan#1 condition 3 never seen failing",
-    "member_transfer: void_and_reissue#11 condition 1 never seen failing",
-    "member_transfer: reissue_with_certificate#12 condition 3 never seen failing",
-    "member_transfer: reissue_with_certificate#12 condition 4 never seen failing",
-    "member_transfer: reissue_after_review#15 condition 1 never seen failing",
-    "member_transfer: reissue_after_review#15 condition 2 never seen failing",
-    "member_transfer: reissue_after_review#15 condition 3 never seen failing",
-    "member_transfer: form_temporary_branch#18 condition 0 never seen failing",
-    "member_transfer: form_temporary_branch#18 condition 1 never seen failing",
     "two_ballot_election: record_trust_vote#4 condition 0 never seen failing",
     "two_ballot_election: record_trust_vote#4 condition 1 never seen failing",
     "two_ballot_election: trust_vote_failed#5 condition 0 never seen failing",
