@@ -157,6 +157,25 @@
       那么 操作被拒绝，提示包含 "被推荐人须为有被选举权的正式党员"
 
     @E9
+    场景大纲: 被推荐人与信任票数须一一对应、姓名不重复，任何人的信任票不多于有效信任票
+      当 "scrutineer" 执行 "<步骤>"，数据为：
+        | 字段                | 值         |
+        | trust_nominees      | <被推荐人> |
+        | trust_votes         | <信任票>   |
+        | trust_ballots_valid | 1000       |
+      那么 操作被拒绝，提示包含 "<提示>"
+      而且 当前状态为 "approved_for_election"
+
+      例子:
+        | 步骤              | 被推荐人     | 信任票      | 提示                                                              |
+        | record_trust_vote | [李红, 王强] | [612]       | 被推荐人 ['李红', '王强'] 与信任票数 [612] 须一一对应，且姓名不重复 |
+        | record_trust_vote | [李红, 李红] | [612, 388]  | 被推荐人 ['李红', '李红'] 与信任票数 [612, 388] 须一一对应，且姓名不重复 |
+        | record_trust_vote | [李红, 王强] | [1200, 388] | 任何人的信任票都不能多于有效信任票 1000 张；登记的是 [1200, 388]  |
+        | trust_vote_failed | [李红, 王强] | [420]       | 被推荐人 ['李红', '王强'] 与信任票数 [420] 须一一对应，且姓名不重复 |
+        | trust_vote_failed | [李红, 李红] | [420, 380]  | 被推荐人 ['李红', '李红'] 与信任票数 [420, 380] 须一一对应，且姓名不重复 |
+        | trust_vote_failed | [李红, 王强] | [1200, 380] | 任何人的信任票都不能多于有效信任票 1000 张；登记的是 [1200, 380]  |
+
+    @E9
     场景: 委员候选人中须有通过信任投票的书记候选人
       假如 依次执行以下步骤：
         | 角色       | 步骤              | 数据                                                                              |
@@ -169,6 +188,31 @@
       当 "election_organizer" 执行 "set_slate"，数据为：
         | 字段       | 值                       |
         | candidates | [李红, 王强, 张伟, 赵敏] |
+        | seats      | 3                        |
+      那么 当前状态为 "slate_set"
+
+    @E9
+    场景: 本地规定全体委员候选人都须通过信任投票的，未通过的不能列为委员候选人
+      当 规则参数修改为：
+        | 流程                | 参数                          | 新值 |
+        | two_ballot_election | trust_vote_for_all_candidates | true |
+      而且 按映射迁移到新规则：
+        | 原状态 | 新状态 |
+      而且 "scrutineer" 执行 "record_trust_vote"，数据为：
+        | 字段                | 值                             |
+        | trust_nominees      | [李红, 王强, 张伟, 赵敏, 周明] |
+        | trust_votes         | [612, 388, 700, 650, 530]      |
+        | trust_ballots_valid | 1000                           |
+      那么 当前状态为 "trust_voted"
+      当 "election_organizer" 执行 "set_slate"，数据为：
+        | 字段       | 值                       |
+        | candidates | [李红, 王强, 张伟, 赵敏] |
+        | seats      | 3                        |
+      那么 操作被拒绝，提示包含 "本地规定全体委员候选人都须通过信任投票（超过有效信任票 1000 张的 1/2），信任投票 ['李红', '王强', '张伟', '赵敏', '周明'] 得票 [612, 388, 700, 650, 530]，候选人为 ['李红', '王强', '张伟', '赵敏']"
+      而且 当前状态为 "trust_voted"
+      当 "election_organizer" 执行 "set_slate"，数据为：
+        | 字段       | 值                       |
+        | candidates | [李红, 张伟, 赵敏, 周明] |
         | seats      | 3                        |
       那么 当前状态为 "slate_set"
 
@@ -271,6 +315,19 @@
         | probationary_members | 5  |
         | present              | 12 |
       那么 操作被拒绝，提示包含 "预备党员（5 人）和受留党察看处分的党员没有选举权，不计入"
+
+    @E1
+    场景: 受留党察看处分的党员计入正式党员人数，不能多于正式党员
+      假如 依次执行以下步骤：
+        | 角色               | 步骤      | 数据                                             |
+        | election_organizer | set_slate | {candidates: [李红, 王强, 张伟, 赵敏], seats: 3} |
+      当 "election_organizer" 执行 "open_meeting"，数据为：
+        | 字段              | 值 |
+        | full_members      | 10 |
+        | suspended_members | 11 |
+        | present           | 9  |
+      那么 操作被拒绝，提示包含 "受留党察看处分的党员 11 人，多于正式党员 10 人"
+      而且 当前状态为 "slate_set"
 
   规则: 投票、计票与当选：选票不多于到会人数，赞成票超过到会人数一半，末位并列再投，不足另选
 
@@ -520,6 +577,67 @@
       而且 "election_organizer" 执行 "announce"
       那么 当前状态为 "committee_elected"
 
+    @E4
+    场景: 须逐张登记收回的选票各选了几人
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                       |
+        | ballots_returned | 9                        |
+        | ballot_marks     | [3, 3, 3, 3, 3, 3, 3, 2] |
+        | proxy_votes      | 0                        |
+        | counted_names    | [李红, 王强, 张伟, 赵敏] |
+        | counted_votes    | [8, 8, 5, 2]             |
+        | round_seats      | 3                        |
+        | elected_members  | [李红, 王强, 张伟]       |
+      那么 操作被拒绝，提示包含 "须逐张登记收回的 9 张选票各选了几人；登记的是 [3, 3, 3, 3, 3, 3, 3, 2]"
+      而且 当前状态为 "voting"
+
+    @E5
+    场景大纲: 得票人与得票数须一一对应，且姓名不重复
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                          |
+        | ballots_returned | 9                           |
+        | ballot_marks     | [3, 3, 3, 3, 3, 3, 3, 2, 2] |
+        | proxy_votes      | 0                           |
+        | counted_names    | <得票人>                    |
+        | counted_votes    | <得票>                      |
+        | round_seats      | 3                           |
+        | elected_members  | [李红, 王强, 张伟]          |
+      那么 操作被拒绝，提示包含 "<提示>"
+      而且 当前状态为 "voting"
+
+      例子:
+        | 得票人                   | 得票         | 提示                                                                          |
+        | [李红, 王强, 张伟, 赵敏] | [9, 8, 8]    | 得票人 ['李红', '王强', '张伟', '赵敏'] 与得票数 [9, 8, 8] 须一一对应，且姓名不重复    |
+        | [李红, 王强, 张伟, 张伟] | [9, 8, 5, 3] | 得票人 ['李红', '王强', '张伟', '张伟'] 与得票数 [9, 8, 5, 3] 须一一对应，且姓名不重复 |
+
+    @E6
+    场景: 末位得票相等再次投票时，此前已当选名单须沿用计票结果
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                                  |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 3, 3], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 5, 5], round_seats: 3, elected_members: [李红, 王强]} |
+        | election_organizer | announce      |                                                                                                                                                                                       |
+      那么 当前状态为 "tie"
+      当 "election_organizer" 执行 "revote"，数据为：
+        | 字段                 | 值           |
+        | revote_candidates    | [张伟, 赵敏] |
+        | elected_before_round | [李红]       |
+      那么 操作被拒绝，提示包含 "此前已当选名单须沿用计票结果 ['李红', '王强']；填写的是 ['李红']"
+      而且 当前状态为 "tie"
+
+    @E6
+    场景: 当选人数不足另行选举时，此前已当选名单须沿用计票结果
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                                  |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 2, 2], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 4, 4], round_seats: 3, elected_members: [李红, 王强]} |
+        | election_organizer | announce      |                                                                                                                                                                                       |
+      那么 当前状态为 "shortfall"
+      当 "election_organizer" 执行 "further_round"，数据为：
+        | 字段                 | 值                 |
+        | revote_candidates    | [张伟, 赵敏]       |
+        | elected_before_round | [李红, 王强, 张伟] |
+      那么 操作被拒绝，提示包含 "此前已当选名单须沿用计票结果 ['李红', '王强']；填写的是 ['李红', '王强', '张伟']"
+      而且 当前状态为 "shortfall"
+
   规则: 当选人数接近应选名额的，经到会过半数同意可以减少名额
 
     背景:
@@ -644,6 +762,19 @@
         | 3        | 2      | officers_elected |
         | 3        | 1      | 被拒绝           |
         | 2        | 2      | 被拒绝           |
+
+    @E5
+    场景: 副书记候选人得赞成票须超过到会委员的一半
+      当 "new_committee" 执行 "elect_officers"，数据为：
+        | 字段                 | 值     |
+        | secretary_candidates | [李红] |
+        | deputy_posts         | 1      |
+        | deputy_candidates    | [王强] |
+        | committee_present    | 3      |
+        | secretary_votes      | 3      |
+        | deputy_votes         | [1]    |
+      那么 操作被拒绝，提示包含 "副书记候选人 ['王强'] 得赞成票 [1]，每人须超过到会委员 3 人的 1/2"
+      而且 当前状态为 "committee_elected"
 
     @E11
     场景: 选举结果报上级批准，换届完成，审计记录可校验

@@ -18,7 +18,7 @@
   规则: 按期换届，延期不超过 1 年
 
     @E8
-    场景大纲: 延期换届不超过 1 年，须说明理由
+    场景大纲: 延期或提前换届不超过 1 年，须说明理由
       当 "election_organizer" 执行 "request_election"，数据为：
         | 字段          | 值                     |
         | election_date | <拟选举日期>           |
@@ -31,6 +31,7 @@
         | 2027-10-02 | 社区规划调整，合并换届 | 被拒绝             |
         | 2026-10-02 | ""                     | 被拒绝             |
         | 2026-10-01 | ""                     | election_requested |
+        | 2025-09-30 | 社区规划调整，合并换届 | 被拒绝             |
 
     @E8
     场景: 逾期未报换届请示，上报上级督办，上级批准后开始两推
@@ -122,6 +123,55 @@
         | public_recommended | [李红, 钱进, 周明] |
       那么 操作被拒绝，提示包含 "推荐人选须为有被选举权的正式党员"
 
+    @E10
+    场景大纲: 党员推荐须登记产生的人选，且姓名不重复
+      当 "election_organizer" 执行 "record_party_recommendation"，数据为：
+        | 字段                        | 值     |
+        | party_recommended           | <人选> |
+        | party_recommendation_secret | true   |
+      那么 操作被拒绝，提示包含 "须登记党员推荐产生的人选（不重复）；登记的是 <登记>"
+      而且 当前状态为 "approved_for_election"
+
+      例子:
+        | 人选               | 登记                     |
+        | []                 | []                       |
+        | [李红, 王强, 李红] | ['李红', '王强', '李红'] |
+
+    @E1
+    场景: 党员推荐的人选也须为有被选举权的正式党员
+      当 "election_organizer" 执行 "record_party_recommendation"，数据为：
+        | 字段                        | 值                 |
+        | party_recommended           | [李红, 王强, 孙立] |
+        | party_recommendation_secret | true               |
+      那么 操作被拒绝，提示包含 "推荐人选须为有被选举权的正式党员，['李红', '王强', '孙立'] 中有预备党员或受留党察看处分的党员（['钱进', '孙立']）"
+      而且 当前状态为 "approved_for_election"
+
+    @E10
+    场景大纲: 群众推荐须登记产生的人选，且姓名不重复
+      当 "election_organizer" 执行 "record_public_recommendation"，数据为：
+        | 字段               | 值     |
+        | public_recommended | <人选> |
+      那么 操作被拒绝，提示包含 "须登记群众推荐产生的人选（不重复）；登记的是 <登记>"
+      而且 当前状态为 "approved_for_election"
+
+      例子:
+        | 人选               | 登记                     |
+        | []                 | []                       |
+        | [李红, 周明, 周明] | ['李红', '周明', '周明'] |
+
+    @E1
+    场景: 预备党员和受留党察看处分的党员不能列为候选人
+      假如 依次执行以下步骤：
+        | 角色               | 步骤                         | 数据                                                                      |
+        | election_organizer | record_party_recommendation  | {party_recommended: [李红, 王强, 张伟, 赵敏], party_recommendation_secret: true} |
+        | election_organizer | record_public_recommendation | {public_recommended: [李红, 王强, 周明]}                                   |
+      当 "election_organizer" 执行 "propose_slate"，数据为：
+        | 字段       | 值                       |
+        | candidates | [李红, 王强, 张伟, 钱进] |
+        | seats      | 3                        |
+      那么 操作被拒绝，提示包含 "候选人须为有被选举权的正式党员，['李红', '王强', '张伟', '钱进'] 中有预备党员或受留党察看处分的党员"
+      而且 当前状态为 "approved_for_election"
+
     @E3 @E10
     场景大纲: 候选人名单实行差额，多出的人数不少于应选名额的 1/5
       假如 依次执行以下步骤：
@@ -138,6 +188,7 @@
         | 应选 | 候选人                               | 结果               |
         | 3    | [李红, 王强, 张伟]                   | 被拒绝             |
         | 3    | [李红, 王强, 张伟, 赵敏]             | slate_under_review |
+        | 3    | [李红, 王强, 张伟, 张伟]             | 被拒绝             |
         | 5    | [李红, 王强, 张伟, 赵敏, 周明]       | 被拒绝             |
         | 5    | [李红, 王强, 张伟, 赵敏, 周明, 吴刚] | slate_under_review |
 
@@ -213,6 +264,16 @@
         | present              | 30 |
       那么 操作被拒绝，提示包含 "到会有选举权的党员 30 人，未超过应到会人数（正式党员 40 人减受留党察看 2 人）的 4/5"
 
+    @E1
+    场景: 受留党察看处分的党员计入正式党员人数，不能多于正式党员
+      当 "election_organizer" 执行 "open_meeting"，数据为：
+        | 字段              | 值 |
+        | full_members      | 40 |
+        | suspended_members | 41 |
+        | present           | 33 |
+      那么 操作被拒绝，提示包含 "受留党察看处分的党员 41 人，多于正式党员 40 人"
+      而且 当前状态为 "slate_approved"
+
     @E4 @E7
     场景: 选票多于到会人数作废重投，不得委托投票
       假如 依次执行以下步骤：
@@ -232,6 +293,97 @@
         | round_seats      | 3                           |
         | elected_members  | [李红, 王强, 张伟]          |
       那么 操作被拒绝，提示包含 "不得委托他人投票，登记委托投票 2 张，应为 0"
+
+    @E4
+    场景大纲: 收回选票多于到会人数的不能计票，须逐张登记选票，得票数须与有效选票相符
+      假如 依次执行以下步骤：
+        | 角色               | 步骤         | 数据                           |
+        | election_organizer | open_meeting | {full_members: 10, present: 9} |
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                       |
+        | ballots_returned | <收回选票>               |
+        | ballot_marks     | <各张所选人数>           |
+        | proxy_votes      | 0                        |
+        | counted_names    | [李红, 王强, 张伟, 赵敏] |
+        | counted_votes    | <得票>                   |
+        | round_seats      | 3                        |
+        | elected_members  | [李红, 王强, 张伟]       |
+      那么 操作被拒绝，提示包含 "<提示>"
+      而且 当前状态为 "voting"
+
+      例子:
+        | 收回选票 | 各张所选人数                   | 得票         | 提示                                                                             |
+        | 10       | [3, 3, 3, 3, 3, 3, 3, 3, 2, 2] | [9, 8, 6, 5] | 收回选票 10 张，多于到会 9 人，本次投票无效，应宣布作废（void_ballots）并重新投票 |
+        | 9        | [3, 3, 3, 3, 3, 3, 3, 2]       | [8, 8, 5, 2] | 须逐张登记收回的 9 张选票各选了几人；登记的是 [3, 3, 3, 3, 3, 3, 3, 2]           |
+        | 9        | [4, 3, 3, 3, 3, 3, 3, 2, 2]    | [9, 8, 5, 4] | 得票数 [9, 8, 5, 4] 与选票不符，所选人数多于本轮应选 3 名的选票无效、不计票       |
+
+    @E4
+    场景: 收回选票不多于到会人数的投票有效，不能宣布作废
+      假如 依次执行以下步骤：
+        | 角色               | 步骤         | 数据                           |
+        | election_organizer | open_meeting | {full_members: 10, present: 9} |
+      当 "scrutineer" 执行 "void_ballots"，数据为：
+        | 字段             | 值 |
+        | ballots_returned | 9  |
+      那么 操作被拒绝，提示包含 "收回选票 9 张，不多于到会 9 人，投票有效，不能宣布作废，应计票（count_ballots）"
+      而且 当前状态为 "voting"
+
+    @E6
+    场景: 第一轮的本轮应选名额即为应选名额
+      假如 依次执行以下步骤：
+        | 角色               | 步骤         | 数据                           |
+        | election_organizer | open_meeting | {full_members: 10, present: 9} |
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                          |
+        | ballots_returned | 9                           |
+        | ballot_marks     | [2, 2, 2, 2, 2, 2, 2, 2, 2] |
+        | proxy_votes      | 0                           |
+        | counted_names    | [李红, 王强, 张伟, 赵敏]    |
+        | counted_votes    | [9, 8, 1, 0]                |
+        | round_seats      | 2                           |
+        | elected_members  | [李红, 王强]                |
+      那么 操作被拒绝，提示包含 "本轮应选名额应为应选 3 名减去此前已当选的 []；填写的是 2"
+      而且 当前状态为 "voting"
+
+    @E5
+    场景大纲: 得票人与得票数须一一对应，当选名单须与计票结果相符
+      假如 依次执行以下步骤：
+        | 角色               | 步骤         | 数据                           |
+        | election_organizer | open_meeting | {full_members: 10, present: 9} |
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                          |
+        | ballots_returned | 9                           |
+        | ballot_marks     | [3, 3, 3, 3, 3, 3, 3, 2, 2] |
+        | proxy_votes      | 0                           |
+        | counted_names    | <得票人>                    |
+        | counted_votes    | <得票>                      |
+        | round_seats      | 3                           |
+        | elected_members  | [李红, 王强, 张伟]          |
+      那么 操作被拒绝，提示包含 "<提示>"
+      而且 当前状态为 "voting"
+
+      例子:
+        | 得票人                   | 得票         | 提示                                                                                                        |
+        | [李红, 王强, 张伟, 赵敏] | [9, 8, 8]    | 得票人 ['李红', '王强', '张伟', '赵敏'] 与得票数 [9, 8, 8] 须一一对应，且姓名不重复                                  |
+        | [李红, 王强, 张伟, 张伟] | [9, 8, 5, 3] | 得票人 ['李红', '王强', '张伟', '张伟'] 与得票数 [9, 8, 5, 3] 须一一对应，且姓名不重复                               |
+        | [李红, 王强, 张伟, 赵敏] | [9, 8, 4, 4] | 当选名单 ['李红', '王强', '张伟'] 与计票结果不符，赞成票超过到会 9 人的 1/2 方可当选，按得票多少取足本轮 3 名 |
+
+    @E1
+    场景: 另选他人也只能选有被选举权的正式党员
+      假如 依次执行以下步骤：
+        | 角色               | 步骤         | 数据                           |
+        | election_organizer | open_meeting | {full_members: 10, present: 9} |
+      当 "scrutineer" 执行 "count_ballots"，数据为：
+        | 字段             | 值                             |
+        | ballots_returned | 9                              |
+        | ballot_marks     | [3, 3, 3, 3, 3, 3, 3, 2, 2]    |
+        | proxy_votes      | 0                              |
+        | counted_names    | [李红, 王强, 张伟, 赵敏, 钱进] |
+        | counted_votes    | [9, 8, 2, 1, 5]                |
+        | round_seats      | 3                              |
+        | elected_members  | [李红, 王强, 钱进]             |
+      那么 操作被拒绝，提示包含 "得票人 ['李红', '王强', '张伟', '赵敏', '钱进'] 中有没有被选举权的党员（['钱进', '孙立']）或此前已当选的（[]）"
+      而且 当前状态为 "voting"
 
     @E5 @E6
     场景大纲: 赞成票须超过到会人数的一半，末位得票相等的再次投票
@@ -270,6 +422,27 @@
         | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [1, 1, 1, 1, 1, 1, 1, 1, 0], proxy_votes: 0, counted_names: [张伟, 赵敏], counted_votes: [3, 5], round_seats: 1, elected_members: [李红, 王强, 赵敏]} |
         | election_organizer | announce      |                                                                                                                                                               |
       那么 当前状态为 "committee_elected"
+
+    @E6
+    场景大纲: 末位得票相等时只对并列者再次投票，此前已当选名单须沿用计票结果
+      假如 依次执行以下步骤：
+        | 角色               | 步骤          | 数据                                                                                                                                                                               |
+        | election_organizer | open_meeting  | {full_members: 10, present: 9}                                                                                                                                                     |
+        | scrutineer         | count_ballots | {ballots_returned: 9, ballot_marks: [3, 3, 3, 3, 3, 3, 3, 3, 3], proxy_votes: 0, counted_names: [李红, 王强, 张伟, 赵敏], counted_votes: [9, 8, 5, 5], round_seats: 3, elected_members: [李红, 王强]} |
+        | election_organizer | announce      |                                                                                                                                                                                    |
+      那么 当前状态为 "tie"
+      当 "election_organizer" 执行 "revote"，数据为：
+        | 字段                 | 值               |
+        | revote_candidates    | <再次投票候选人> |
+        | elected_before_round | <此前已当选>     |
+      那么 操作被拒绝，提示包含 "<提示>"
+      而且 当前状态为 "tie"
+
+      例子:
+        | 再次投票候选人     | 此前已当选   | 提示                                                                                                                        |
+        | [张伟]             | [李红, 王强] | 只对得票相等的被选举人再次投票，填写的候选人为 ['张伟']；上轮得票人 ['李红', '王强', '张伟', '赵敏']，得票 [9, 8, 5, 5]，本轮应选 3 名，到会 9 人 |
+        | [张伟, 赵敏, 周明] | [李红, 王强] | 只对得票相等的被选举人再次投票，填写的候选人为 ['张伟', '赵敏', '周明']                                                     |
+        | [张伟, 赵敏]       | [李红]       | 此前已当选名单须沿用计票结果 ['李红', '王强']；填写的是 ['李红']                                                            |
 
     @E6
     场景大纲: 当选人数不足时另行选举，另选候选人、差额或此前已当选名单不符的被拒绝
