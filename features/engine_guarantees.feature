@@ -26,3 +26,13 @@ Feature: Engine guarantees on a real procedure
     And "applicant" fires "submit" with key "req-1"
     Then the state is "under_review"
     And the audit trail has 2 records and verifies
+
+  @B6
+  Scenario: A request outside the hierarchy must name its reviewing superior before it is submitted
+    Given "applicant" starts "branch_establishment" with:
+      | field        | value  |
+      | full_members | 9      |
+      | org_form     | branch |
+    When "applicant" fires "submit"
+    Then the step is refused with "The reviewing superior must be given"
+    And the state is "requested"
