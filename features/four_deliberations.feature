@@ -619,3 +619,33 @@
     而且 "supervision_committee" 执行 "close"
     那么 当前状态为 "closed"
     而且 审计记录共 11 条，哈希链完整
+
+  @D3
+  场景: 本地规定党员大会须三分之二以上到会的（含本数），不足三分之二不能审议
+    假如 "village_party_org" 发起流程 "four_deliberations"，数据为：
+      | 字段                  | 值                 |
+      | matter                | 村集体土地流转方案 |
+      | secretary_is_director | false              |
+    当 "village_party_org" 执行 "propose"
+    而且 "two_committees" 执行 "deliberate"，数据为：
+      | 字段              | 值 |
+      | committee_members | 7  |
+      | committee_yes     | 5  |
+    而且 规则参数修改为：
+      | 流程               | 参数                     | 新值 |
+      | four_deliberations | members_quorum           | 2/3  |
+      | four_deliberations | members_quorum_inclusive | true |
+    而且 按映射迁移到新规则：
+      | 原状态 | 新状态 |
+    而且 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 30 |
+      | members_present | 19 |
+      | members_yes     | 16 |
+    那么 操作被拒绝，提示包含 "党员大会到会 19 人，不足应到会正式党员 30 人的 2/3"
+    当 "village_party_org" 执行 "review"，数据为：
+      | 字段            | 值 |
+      | full_members    | 30 |
+      | members_present | 20 |
+      | members_yes     | 16 |
+    那么 当前状态为 "reviewed"

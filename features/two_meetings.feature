@@ -267,3 +267,33 @@
       | resolving_present  | 38 |
       | resolving_yes      | 30 |
     那么 操作被拒绝，提示包含 "下不能执行 resolve"
+
+  @D8 @D3
+  场景: 本地规定党员大会须三分之二以上到会的（含本数），不足三分之二不能形成预案
+    假如 "two_committees" 发起流程 "two_meetings"，数据为：
+      | 字段   | 值             |
+      | matter | 村集体资产处置 |
+    当 "two_committees" 执行 "propose"，数据为：
+      | 字段              | 值 |
+      | committee_members | 9  |
+      | committee_yes     | 7  |
+    而且 规则参数修改为：
+      | 流程         | 参数                     | 新值 |
+      | two_meetings | members_quorum           | 2/3  |
+      | two_meetings | members_quorum_inclusive | true |
+    而且 按映射迁移到新规则：
+      | 原状态 | 新状态 |
+    而且 "village_party_org" 执行 "form_draft_plan"，数据为：
+      | 字段            | 值           |
+      | draft_plan      | 资产公开招租 |
+      | full_members    | 30           |
+      | members_present | 19           |
+      | members_yes     | 16           |
+    那么 操作被拒绝，提示包含 "党员大会到会 19 人，不足应到会正式党员 30 人的 2/3"
+    当 "village_party_org" 执行 "form_draft_plan"，数据为：
+      | 字段            | 值           |
+      | draft_plan      | 资产公开招租 |
+      | full_members    | 30           |
+      | members_present | 20           |
+      | members_yes     | 16           |
+    那么 当前状态为 "draft_plan_formed"

@@ -86,10 +86,6 @@ def test_every_counting_rule_has_a_scenario() -> None:
 # true (a gap closed by a new scenario fails the test until it is taken off), and a new
 # transition or condition that no scenario takes, or sees failing, fails it.
 KNOWN_GAPS = {
-    # the 以上 (inclusive) quorum reading, switched off by the shipped
-    # members_quorum_inclusive: false: it fails only under a locality's changed rules
-    "four_deliberations: review#3 condition 2 never seen failing",
-    "two_meetings: form_draft_plan#1 condition 3 never seen failing",
     # the quorum again at the count: the fields it reads are set only at open_meeting, whose
     # own conditions check the same quorum, so it cannot fail here (a second line of defence)
     "two_ballot_election: count_ballots#8 condition 3 never seen failing",
