@@ -41,6 +41,7 @@ from partyflow.hierarchy.trail import (
     OrgAuditRecord,
     verify_organizations,
 )
+from partyflow.rules.problems import ProblemList, capped
 from partyflow.rules.schema import GridStaffing, LocalStandard, SubUnit
 from partyflow.rules.schema import Hierarchy as HierarchySpec
 
@@ -83,9 +84,12 @@ def _finish(table: Table, problems: list[Problem], spec: HierarchySpec,
             file: str) -> Hierarchy:
     checker = Checker(spec, file)
     checker.check(table)
-    problems = sorted([*problems, *checker.problems], key=lambda p: (p.line, p.column))
-    if problems:
-        raise HierarchyError(problems)
+    found = ProblemList()
+    found.extend(problems)
+    found.extend(checker.problems)
+    found.dropped += getattr(problems, "dropped", 0) + checker.problems.dropped
+    if found:
+        raise HierarchyError(capped(found, file))
     return Hierarchy(checker.graph, spec, file, checker.levels)
 
 

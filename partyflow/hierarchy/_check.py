@@ -17,6 +17,7 @@ from typing import Any
 from partyflow.errors import Problem, Text
 from partyflow.hierarchy._read import Table
 from partyflow.hierarchy.query import Levels
+from partyflow.rules.problems import ProblemList
 from partyflow.rules.schema import Hierarchy as HierarchySpec
 from partyflow.rules.schema import LocalStandard
 
@@ -64,7 +65,7 @@ class Checker:
         self.spec = spec
         self.file = file
         self.levels = levels if levels is not None else Levels(spec)
-        self.problems: list[Problem] = []
+        self.problems = ProblemList()  # the first 1,000, the rest counted
         gs = spec.grid_staffing
         self.staffing = gs if gs is not None and gs.enabled else None
         self.standards: dict[str, list[tuple[str, LocalStandard]]] = {}

@@ -13,6 +13,7 @@ from typing import Any
 
 from partyflow.errors import Problem, Text
 from partyflow.files import FileProblem, read_text_file
+from partyflow.rules.problems import ProblemList
 from partyflow.rules.source import parse_yaml
 
 REQUIRED = ("id", "name", "level", "parent", "secretary")
@@ -102,7 +103,7 @@ def _problem(file: str, line: int, column: int, type_: str, zh: str, en: str,
 def read_csv_text(text: str, file: str = "<csv>") -> tuple[Table, list[Problem]]:
     """Records of CSV text (first row: the header). Lines are where each record starts."""
     text = text.removeprefix("\ufeff")
-    problems: list[Problem] = []
+    problems = ProblemList()  # the first 1,000, the rest counted
     table = Table()
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

@@ -20,7 +20,7 @@ from partyflow.rules import calendar_file
 from partyflow.rules.checks import check_document
 from partyflow.rules.compile import compile_rules
 from partyflow.rules.definitions import RuleSet
-from partyflow.rules.problems import in_file_order, problem_at
+from partyflow.rules.problems import capped, problem_at
 from partyflow.rules.source import MAX_SOURCE_BYTES, parse_yaml
 
 
@@ -60,21 +60,21 @@ def _check(stored: str, file: str) -> tuple[list[Problem], RuleSet | None]:
     text, kept = calendar_file.split(stored)
     doc, problems = parse_yaml(text, file)
     if doc is None:
-        return in_file_order(problems), None
+        return capped(problems, file), None
     if not isinstance(doc.data, dict):
         problems.append(problem_at(doc, file, "document_type", (),
                                    "文件内容应为键值映射，以 version: 开头",
                                    "the file must be a mapping starting with version:"))
-        return in_file_order(problems), None
+        return capped(problems, file), None
     model, found = check_document(doc, file, text, {p.loc for p in problems})
     problems.extend(found)
     warnings = [p for p in problems if p.severity == "warning"]
     if len(warnings) < len(problems) or model is None:
-        return in_file_order(problems), None
+        return capped(problems, file), None
     overrides, calendar_text, calendar_data, found = calendar_file.read(
         model.calendar, doc, file, kept)
     if found:
-        return in_file_order(found), None
+        return capped(found, file), None
     digest, source = content_hash(doc.data), text
     if model.calendar.overrides is not None:
         # the calendar file is part of the version: hashed and kept with the rules text
@@ -83,5 +83,5 @@ def _check(stored: str, file: str) -> tuple[list[Problem], RuleSet | None]:
     ruleset = compile_rules(model, content_hash=digest, source=source, file=file,
                             overrides=overrides)
     if warnings:
-        ruleset = dataclasses.replace(ruleset, warnings=tuple(in_file_order(warnings)))
-    return in_file_order(warnings), ruleset
+        ruleset = dataclasses.replace(ruleset, warnings=tuple(capped(warnings, file)))
+    return capped(warnings, file), ruleset
