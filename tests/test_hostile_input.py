@@ -4,11 +4,29 @@ store, checked before the store is touched."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from partyflow import Actor, Engine, InvalidEventData, RuleSet, Store, UsageError
+from partyflow import (
+    Actor,
+    Engine,
+    HierarchyError,
+    InvalidEventData,
+    RuleSet,
+    RulesError,
+    Store,
+    UsageError,
+    check_rules_text,
+    load_hierarchy,
+    load_rules,
+)
 from partyflow.limits import MAX_ACTOR_ID, MAX_IDEMPOTENCY_KEY, MAX_ORG_ID, MAX_ROLE
+from partyflow.rules.problems import MAX_PROBLEMS, suggest
+from partyflow.rules.source import MAX_DEPTH, MAX_ITEMS
 from partyflow.testing import FakeClock
+
+from .conftest import run_cli
 
 SECRETARY = Actor("wang", "secretary", "org-1")
 
@@ -81,3 +99,74 @@ def test_a_bad_store_url_is_a_usage_error(mini_rules: RuleSet, url: str) -> None
     with pytest.raises(UsageError) as info:
         Engine(mini_rules, store=url)
     str(info.value).encode("utf-8")
+
+
+# -- files people edit ------------------------------------------------------------------------
+
+
+def test_a_device_or_huge_file_is_refused_while_reading(tmp_path: Path) -> None:
+    code, _out, err = run_cli("validate", "/dev/zero", "--lang", "en")
+    assert code == 1 and "larger than 5 MB" in err and "Traceback" not in err
+    code, _out, err = run_cli("org", "check", "/dev/zero", "--lang", "en")
+    assert code == 1 and "larger than 256 MB" in err and "Traceback" not in err
+
+
+def test_a_gbk_file_is_named_as_gbk_at_its_first_bad_byte(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes('version: "1"\n# 规则\nroles: {}\n'.encode("gbk"))
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    [p] = info.value.problems
+    assert (p.type, p.line, p.column) == ("file_encoding", 2, 3)
+    assert "GBK" in p.text.en and "GBK" in p.text.zh
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_bytes("id,name,level,parent,secretary\nx,星海市委,city,,陈\n".encode("gbk"))
+    with pytest.raises(HierarchyError) as org_info:
+        load_hierarchy(orgs)
+    assert org_info.value.problems[0].line == 2 and "GBK" in org_info.value.problems[0].text.en
+
+
+def test_flow_nesting_past_the_limit_is_reported_where_it_happens() -> None:
+    text = 'version: "1"\nroles: {}\nx: ' + "[" * 100_000 + "]" * 100_000 + "\n"
+    [p] = [p for p in check_rules_text(text, "deep.yaml") if p.type == "yaml_too_deep"]
+    assert (p.line, p.column) == (3, 4 + MAX_DEPTH)
+
+
+def test_a_file_of_millions_of_items_is_refused_before_parsing() -> None:
+    text = 'version: "1"\nroles: {}\nx: [' + ",".join(["0"] * (MAX_ITEMS + 1)) + "]\n"
+    [p] = check_rules_text(text, "zeros.yaml")
+    assert p.type == "file_too_complex" and str(MAX_ITEMS) in p.text.en
+
+
+def test_problems_are_capped_with_a_count_of_the_rest() -> None:
+    states = "".join(f"      s{i}: {{label: {{zh: 状态, en: S}}}}\n" for i in range(3000))
+    text = ('version: "1"\nroles:\n  r: {zh: 角色, en: R}\nprocedures:\n  p:\n'
+            "    title: {zh: 流程, en: P}\n    initial: s0\n    start_roles: [r]\n"
+            "    authority:\n      r: {open: {zh: 测试, en: test}}\n    states:\n" + states +
+            "      end: {label: {zh: 完, en: End}, terminal: true}\n    transitions:\n"
+            + "".join(f"      - {{trigger: t{i}, source: s0, dest: x{i}, roles: [r]}}\n"
+                      for i in range(1500)))
+    problems = check_rules_text(text, "many.yaml")
+    assert len(problems) == MAX_PROBLEMS + 1
+    last = problems[-1]
+    assert last.type == "too_many_problems" and last.severity == "error"
+    assert last.ctx["not_listed"] > 0 and str(last.ctx["not_listed"]) in last.text.en
+
+
+def test_did_you_mean_still_finds_the_close_name_among_many() -> None:
+    names = [f"state_{i}" for i in range(20_000)]
+    assert suggest("state_1234x", names)[1] == "; did you mean 'state_1234'?"
+    assert suggest("zzz", names) == ("", "")
+    assert suggest("aprove", ["approve", "reject"])[1] == "; did you mean 'approve'?"
+
+
+def test_an_organization_list_of_many_bad_rows_keeps_a_bounded_list(tmp_path: Path) -> None:
+    rows = "".join(f"o{i},组织{i},community,nowhere{i},书记\n" for i in range(20_000))
+    path = tmp_path / "bad.csv"
+    path.write_text("id,name,level,parent,secretary\n" + rows, encoding="utf-8")
+    with pytest.raises(HierarchyError) as info:
+        load_hierarchy(path)
+    problems = info.value.problems
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[-1].type == "too_many_problems"
+    assert problems[-1].ctx["not_listed"] == 20_000 - MAX_PROBLEMS

@@ -31,6 +31,8 @@ _FULLWIDTH_LEAD = re.compile(r"\s*(?:-\s+)?")
 _ALIAS_TAG = "tag:partyflow.invalid,2024:alias"
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
+MAX_ITEMS = 500_000
+"""Commas and lines together: a bound on the values, so parsing stays small and quick."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +284,36 @@ def _outside_text(problems: list[Problem], loader: _PositionWalker) -> list[Prob
         p.line not in loader.plain_lines or _WOULD_BE_KEY.fullmatch(str(p.ctx.get("key", ""))))]
 
 
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Line and column where flow brackets first nest deeper than ``MAX_DEPTH`` (outside
+    quotes and comments), or 1:1 when the depth comes from something else."""
+    depth, line, start, quote = 0, 1, 0, ""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "\n":
+            line, start = line + 1, i + 1  # a quoted scalar may span lines: keep `quote`
+        elif quote:
+            if c == "\\" and quote == '"':
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#" and (i == start or text[i - 1] in " \t"):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        elif c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, i - start + 1
+        elif c in "]}":
+            depth -= 1
+        i += 1
+    return 1, 1
+
+
 def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse ``text``; return the document (None on a syntax error) and every problem found."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
@@ -294,6 +326,13 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
                 ),
             )
         ]
+    items = text.count(",") + text.count("\n")
+    if items > MAX_ITEMS:  # an upper bound of the values in it, counted before parsing
+        return None, [Problem(
+            "file_too_complex", (), file, 1, 1,
+            Text(f"文件中的项过多（逗号与行数合计 {items}，上限 {MAX_ITEMS}）：规则文件不应如此庞大",
+                 f"the file holds too many items ({items} commas and lines, at most "
+                 f"{MAX_ITEMS}): a rules file is never this large"), {"items": items})]
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:  # a lone surrogate: not a character, no UTF-8 for it
@@ -358,9 +397,11 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDocument | None, list[Problem]
         )
         return None, problems
     except RecursionError:
+        line, column = _too_deep_at(text)
         problems.append(
-            Problem("yaml_too_deep", (), file, 1, 1,
-                    Text("嵌套层数过多", "nested too deeply"))
+            Problem("yaml_too_deep", (), file, line, column,
+                    Text(f"嵌套层数过多（超过 {MAX_DEPTH} 层）",
+                         f"nested too deeply (more than {MAX_DEPTH} levels)"))
         )
         return None, problems
     finally:
