@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -18,37 +19,36 @@ def problem_at(doc: YamlDocument, file: str, type_: str, loc: Loc, zh: str, en: 
 
 
 _POOL = 200  # at most this many candidates are compared (difflib is quadratic per pair)
-_by_initial: dict[int, tuple[object, dict[str, list[str]]]] = {}
+_sorted_cache: dict[int, tuple[object, list[str]]] = {}
 
 
 def suggest(word: str, choices: Iterable[str]) -> tuple[str, str]:
     """A zh/en "did you mean" tail naming the closest of ``choices``, or two empty strings.
 
-    Among many choices only those with the same first character and a length within two are
-    compared, at most 200, so 3,000 unknown names among 20,000 states stay cheap."""
+    Among many choices only the 200 nearest to ``word`` in sorted order are compared (names
+    sharing its beginning), so 3,000 unknown names among 20,000 states stay cheap."""
     word = str(word)
     pool: Sequence[str] = choices if isinstance(choices, list | tuple) else list(choices)
     if len(pool) > _POOL:
-        pool = [c for c in _initials(choices, pool).get(word[:1], ())
-                if abs(len(c) - len(word)) <= 2][:_POOL]
+        ordered = _sorted(choices, pool)
+        at = bisect.bisect_left(ordered, word)
+        pool = ordered[max(0, at - _POOL // 2):at + _POOL // 2]
     close = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
     if not close:
         return "", ""
     return f"；你是不是想写 “{close[0]}”？", f"; did you mean '{close[0]}'?"
 
 
-def _initials(choices: Iterable[str], pool: Sequence[str]) -> dict[str, list[str]]:
-    """``pool`` grouped by first character, built once per choices object of one check."""
-    cached = _by_initial.get(id(choices))
+def _sorted(choices: Iterable[str], pool: Sequence[str]) -> list[str]:
+    """``pool`` sorted, built once per choices object of one check."""
+    cached = _sorted_cache.get(id(choices))
     if cached is not None and cached[0] is choices:
         return cached[1]
-    index: dict[str, list[str]] = {}
-    for c in pool:
-        index.setdefault(c[:1], []).append(c)
-    if len(_by_initial) > 64:
-        _by_initial.clear()
-    _by_initial[id(choices)] = (choices, index)
-    return index
+    ordered = sorted(str(c) for c in pool)
+    if len(_sorted_cache) > 64:
+        _sorted_cache.clear()
+    _sorted_cache[id(choices)] = (choices, ordered)
+    return ordered
 
 
 MAX_PROBLEMS = 1000

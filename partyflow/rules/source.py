@@ -31,7 +31,7 @@ _FULLWIDTH_LEAD = re.compile(r"\s*(?:-\s+)?")
 _ALIAS_TAG = "tag:partyflow.invalid,2024:alias"
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_ITEMS = 500_000
+MAX_ITEMS = 100_000
 """Commas and lines together: a bound on the values, so parsing stays small and quick."""
 
 
