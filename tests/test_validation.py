@@ -631,3 +631,22 @@ def test_the_shipped_election_would_be_caught_if_reduce_seats_accepted_nothing()
                                                      "two_recommendation_election"}
     assert all("reduction_consent_votes" in p.text.en and "shortfall" in p.text.en
                for p in never)
+
+
+@pytest.mark.parametrize(("inputs", "expr", "refused"), [
+    ("", "size(names.map(x, names.map(y, y))) > 0", True),     # 10⁹: 100 s per step
+    ("", "names.all(x, names.exists(y, y == x))", False),      # 10⁶
+    ("", "size(names.map(x, x)) > 0", False),                  # 10⁶
+    ("", "size(names.filter(x, x != \"\").map(y, y)) > 0", False),
+    ("", "names.exists(x, names.map(y, y).size() > 0)", True),  # 10⁹
+    ("max_length: 40, ", "size(names.map(x, names.map(y, y))) > 0", False),  # 40³
+])
+def test_a_condition_too_costly_for_its_largest_lists_is_refused(
+        inputs: str, expr: str, refused: bool) -> None:
+    text = edited_text(
+        MINI,
+        ("      reason: {type: str,", "      names: {type: list, items: str, "
+         f"{inputs}label: {{zh: 名单, en: Names}}}}\n      reason: {{type: str,"),
+        ("exceeds(present, expected, election_quorum)", expr))
+    kinds = [p.type for p in check_rules_text(text, "mini.yaml")]
+    assert ("condition_too_costly" in kinds) is refused, kinds

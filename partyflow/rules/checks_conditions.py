@@ -12,7 +12,9 @@ from partyflow.errors import Loc, Problem, Text
 from partyflow.rules import schema as s
 from partyflow.rules.check_base import CONTEXT_NAMES, CheckerBase
 from partyflow.rules.compile import compile_input, compile_parameter
+from partyflow.rules.condition_cost import MAX_COST, condition_cost
 from partyflow.rules.condition_lint import lint
+from partyflow.rules.definitions import DEFAULT_MAX_LIST
 from partyflow.rules.expressions import (
     FUNCTIONS,
     STANDARD_FUNCTIONS,
@@ -67,6 +69,19 @@ class ConditionChecks(CheckerBase):
                  **{k: i.type for k, i in proc.inputs.items()}}
         for kind, zh, en in dict.fromkeys(lint(cond.expr, types)):
             self.add(kind, eloc, zh, en)
+            ok = False
+        sizes = {k: i.max_length if i.max_length is not None else DEFAULT_MAX_LIST
+                 for k, i in proc.inputs.items() if i.type == "list"}
+        work = condition_cost(cond.expr, sizes, DEFAULT_MAX_LIST)
+        if work > MAX_COST:
+            self.add("condition_too_costly", eloc,
+                     f"条件的最坏计算量约为 {work:,}，超过上限 {MAX_COST:,}（列表按其 max_length "
+                     f"或 {DEFAULT_MAX_LIST} 项计；map/filter 嵌套时成倍增长）：请减少嵌套的列表宏，"
+                     "或为列表字段设置更小的 max_length",
+                     f"the condition's worst-case work is about {work:,}, above the limit of "
+                     f"{MAX_COST:,} (each list at its max_length or {DEFAULT_MAX_LIST} items; "
+                     "nested map/filter multiply): nest fewer list macros, or give the list "
+                     "inputs a smaller max_length", work=work)
             ok = False
         for field in sorted(set(_ACTOR_FIELD.findall(cond.expr)) - {"id", "role", "org"}):
             self.add("unknown_name", eloc,

@@ -34,7 +34,7 @@ _TYPE_TEXT = {"number": ("数字", "a number"), "str": ("文字", "text"), "bool
                                                                          "true/false")}
 
 
-def _tokens(source: str) -> list[tuple[str, str]]:
+def tokens(source: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     pos = 0
     while pos < len(source):
@@ -79,7 +79,7 @@ def _field_at(toks: list[tuple[str, str]], i: int, types: Mapping[str, str]) -> 
 def lint(source: str, types: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
     """Each problem in ``source`` as ``(type, zh, en)``; ``types`` maps input and parameter
     names to their declared types."""
-    toks = _tokens(source)
+    toks = tokens(source)
     for i, (kind, text) in enumerate(toks):
         if kind == "op" and text in _COMPARE and 0 < i < len(toks) - 1:
             for a, b in ((i - 1, i + 1), (i + 1, i - 1)):
