@@ -170,3 +170,17 @@ def test_an_organization_list_of_many_bad_rows_keeps_a_bounded_list(tmp_path: Pa
     assert len(problems) == MAX_PROBLEMS + 1
     assert problems[-1].type == "too_many_problems"
     assert problems[-1].ctx["not_listed"] == 20_000 - MAX_PROBLEMS
+
+
+def test_ids_and_versions_longer_than_any_store_keeps_are_refused_at_load(
+        tmp_path: Path) -> None:
+    orgs = tmp_path / "orgs.csv"
+    orgs.write_text("id,name,level,parent,secretary\n" + "x" * 201 + ",市委,city,,"
+                    + "y" * 201 + "\n", encoding="utf-8")
+    with pytest.raises(HierarchyError) as info:
+        load_hierarchy(orgs)
+    assert [(p.type, p.loc[-1]) for p in info.value.problems] == [
+        ("id_too_long", "id"), ("id_too_long", "secretary")]
+    text = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
+    [p] = check_rules_text(text.replace('version: "test-1"', f'version: "{"v" * 201}"'), "m")
+    assert p.type == "string_too_long" and p.line == 2

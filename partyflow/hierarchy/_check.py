@@ -17,6 +17,7 @@ from typing import Any
 from partyflow.errors import Problem, Text
 from partyflow.hierarchy._read import Table
 from partyflow.hierarchy.query import Levels
+from partyflow.limits import MAX_ACTOR_ID, MAX_ORG_ID
 from partyflow.rules.problems import ProblemList
 from partyflow.rules.schema import Hierarchy as HierarchySpec
 from partyflow.rules.schema import LocalStandard
@@ -86,6 +87,16 @@ class Checker:
         self.problems.append(Problem(type_, loc, self.file, line, column, Text(zh, en),
                                      {"org": org, **ctx}))
 
+    def too_long(self, i: int, org: str, sec: str | None) -> None:
+        """An id or secretary longer than every store keeps (``partyflow.limits``)."""
+        if len(org) > MAX_ORG_ID:
+            self.add(i, "id", "id_too_long", f"组织编号最长 {MAX_ORG_ID} 个字符，实际 {len(org)} 个",
+                     f"an organization id has at most {MAX_ORG_ID} characters, got {len(org)}")
+        if sec and len(sec) > MAX_ACTOR_ID:
+            self.add(i, "secretary", "id_too_long",
+                     f"书记的标识最长 {MAX_ACTOR_ID} 个字符，实际 {len(sec)} 个",
+                     f"a secretary's id has at most {MAX_ACTOR_ID} characters, got {len(sec)}")
+
     def _label(self, level: str) -> Text:
         return self.levels.label(level)
 
@@ -143,6 +154,8 @@ class Checker:
                 self.unknown_level(i)
             if not name:
                 self.add(i, "name", "missing_name", "组织名称为空", "the organization name is empty")
+            if len(org) > MAX_ORG_ID or (sec and len(sec) > MAX_ACTOR_ID):
+                self.too_long(i, org, sec)
             if (not sec or (len(sec) < 6 and sec.lower() in VACANT)) and level in ranked:
                 self.add(i, "secretary", "missing_secretary",
                          f"{name or org}没有书记（第一责任人空缺，H3）",

@@ -23,6 +23,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError, core_schema
 
 from partyflow.errors import Text
+from partyflow.limits import MAX_RULES_VERSION
 from partyflow.rules.durations import Duration, period_problem
 from partyflow.rules.ratios import ratio_terms
 
@@ -450,7 +451,9 @@ class CalendarOverrides(_Model):
 class RulesFile(_Model):
     """A partyflow rules file. partyflow 规则文件。"""
 
-    version: NonEmpty = _f("规则版本", "Version of these rules, e.g. \"2026.1\"")
+    version: Annotated[str, StringConstraints(min_length=1, max_length=MAX_RULES_VERSION)] = _f(
+        "规则版本（最长 200 个字符）", "Version of these rules, e.g. \"2026.1\" (at most 200 "
+        "characters)")
     roles: dict[Identifier, Label] = _f("角色", "Roles that may act")
     procedures: Annotated[dict[Identifier, Procedure], Field(min_length=1)] = _f(
         "流程", "Procedures"
