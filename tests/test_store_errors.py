@@ -69,3 +69,47 @@ def test_an_unreachable_server_is_a_store_error() -> None:
         SqlStore("postgresql+psycopg://nobody:pw@127.0.0.1:1/none?connect_timeout=2")
     assert exc.value.outcome_unknown is False
     assert "PostgreSQL" in exc.value.message("en")
+
+
+def test_a_commit_the_database_refused_says_nothing_was_written(mini_rules: RuleSet,
+                                                                tmp_path: Path) -> None:
+    """A full disk is SQLite refusing the commit: the outcome is known (nothing written), so
+    the error does not send the caller to retry an unknown outcome."""
+    engine, store = _engine(mini_rules, tmp_path)
+    inst = engine.start("mini_election", {"expected": 40}, SEC)
+    real = store._local.dbapi
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorname = "SQLITE_FULL"
+
+    class FullDisk:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def commit(self) -> None:
+            raise full
+
+    store._local.dbapi = FullDisk()
+    with pytest.raises(StoreError) as exc:
+        engine.fire(inst.id, "vote", SEC, {"present": 33})
+    assert exc.value.outcome_unknown is False
+    assert "nothing was written" in exc.value.message("en")
+    store._local.dbapi = real
+    assert [r.trigger for r in engine.history(inst.id)] == ["start"]
+    store.close()
+
+
+@pytest.mark.parametrize(("sqlstate", "unknown"), [
+    ("22001", False), ("23505", False), ("40001", False), ("08006", True), ("57P01", True),
+    (None, True),
+])
+def test_a_postgresql_failure_is_unknown_only_when_the_link_failed(
+        sqlstate: str | None, unknown: bool) -> None:
+    store = SqlStore("postgresql+psycopg://nobody:pw@127.0.0.1:1/none", create=False)
+
+    class Failure(Exception):
+        pass
+
+    failure = Failure("server said no")
+    failure.sqlstate = sqlstate  # type: ignore[attr-defined]
+    assert store._store_error(failure, committing=True).outcome_unknown is unknown
+    assert store._store_error(failure, committing=False).outcome_unknown is False

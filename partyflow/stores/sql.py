@@ -337,6 +337,8 @@ class SqlStore(Store):
     def _store_error(self, exc: BaseException, committing: bool) -> StoreError:
         cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
         backend = "SQLite" if self._sqlite else "PostgreSQL"
+        if committing and self._refused_for_certain(exc):
+            committing = False  # the database said no: nothing was written
         if committing:
             text = Text(f"{backend} 在提交时出错，本步骤是否已记录无法确定：请用同一幂等键重试（{cause}）",
                         f"{backend} failed during the commit, so whether the step was recorded "
@@ -345,6 +347,19 @@ class SqlStore(Store):
             text = Text(f"{backend} 出错，未写入任何内容（{cause}）",
                         f"{backend} failed; nothing was written ({cause})")
         return StoreError(text, outcome_unknown=committing, cause=cause)
+
+    def _refused_for_certain(self, exc: BaseException) -> bool:
+        """Whether a failure at commit time is the database refusing the work (then nothing
+        was written) rather than a lost link or an I/O fault, after which the commit may have
+        happened. SQLite commits locally and atomically: only an I/O error leaves doubt. A
+        PostgreSQL error the server reported carries a SQLSTATE; only class 08 (connection)
+        and 57P (shutdown) leave doubt, and a client-side failure carries none."""
+        orig = getattr(exc, "orig", None) or exc
+        if self._sqlite:
+            name = str(getattr(orig, "sqlite_errorname", ""))
+            return bool(name) and not name.startswith("SQLITE_IOERR")
+        state = str(getattr(orig, "sqlstate", "") or "")
+        return bool(state) and not state.startswith(("08", "57P"))
 
     def _abort(self, conn: Connection, dbapi: Any) -> None:
         """Roll back; if the connection is broken, discard it so the next call reconnects."""
