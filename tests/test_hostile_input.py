@@ -16,6 +16,7 @@ from partyflow import (
     RulesError,
     RuleSet,
     Store,
+    StoreError,
     UsageError,
     check_rules_text,
     load_hierarchy,
@@ -24,6 +25,7 @@ from partyflow import (
 from partyflow.limits import MAX_ACTOR_ID, MAX_IDEMPOTENCY_KEY, MAX_ORG_ID, MAX_ROLE
 from partyflow.rules.problems import MAX_PROBLEMS, suggest
 from partyflow.rules.source import MAX_DEPTH, MAX_ITEMS
+from partyflow.stores.open import open_store
 from partyflow.testing import FakeClock
 
 from .conftest import run_cli
@@ -184,3 +186,28 @@ def test_ids_and_versions_longer_than_any_store_keeps_are_refused_at_load(
     text = (Path(__file__).parent / "fixtures" / "mini.yaml").read_text(encoding="utf-8")
     [p] = check_rules_text(text.replace('version: "test-1"', f'version: "{"v" * 201}"'), "m")
     assert p.type == "string_too_long" and p.line == 2
+
+
+def test_a_read_only_store_reads_and_refuses_every_write(mini_rules: RuleSet, sql_url: str,
+                                                         clock: FakeClock) -> None:
+    """What report, impact and verify open: a database the process may only read (a copy
+    handed to an auditor) is readable; a write is refused by the database, nothing written."""
+    writer = Engine(mini_rules, store=sql_url, clock=clock)
+    inst = writer.start("mini_election", {"expected": 10}, SECRETARY)
+    writer.store.close()
+    reader = Engine(mini_rules, store=open_store(sql_url, read_only=True), clock=clock)
+    try:
+        assert reader.get(inst.id).state == "convened"
+        assert reader.verify(inst.id) == 1
+        with pytest.raises(StoreError) as info:
+            reader.fire(inst.id, "vote", SECRETARY, {"present": 9})
+        assert info.value.outcome_unknown is False
+        assert reader.get(inst.id).version == 1
+    finally:
+        reader.store.close()
+
+
+def test_a_read_only_sqlite_store_needs_the_file_to_exist(tmp_path: Path) -> None:
+    with pytest.raises(UsageError):
+        open_store(f"sqlite:///{tmp_path / 'missing.db'}", read_only=True)
+    assert not (tmp_path / "missing.db").exists()

@@ -224,10 +224,11 @@ def report(org_id: str, store_url: str, rules_path: Path, procedure: str | None,
            as_csv: bool, lang: Lang) -> None:
     """按组织统计在办、超期、已督办的实例 / open, overdue and escalated instances of an
     organization's subtree, by procedure and state."""
+    from partyflow.stores.open import open_store
     from partyflow.workflows.engine import Engine
 
     rs = _rules(rules_path, lang)
-    engine = Engine(rs, store=store_url)
+    engine = Engine(rs, store=open_store(store_url, read_only=True))
     try:
         org = engine.organization(org_id)
         rows = engine.report(org_id, procedure=procedure)
@@ -289,7 +290,7 @@ def impact(new: Path, store_url: str, procedure: str | None, fmt: str, lang: Lan
     from partyflow.stores.open import open_store
 
     rules = _rules(new, lang)
-    store = open_store(store_url)
+    store = open_store(store_url, read_only=True)
     try:
         with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
             task = bar.add_task(Text("检查在办实例", "checking running instances").get(lang),
@@ -377,7 +378,7 @@ def verify(instance_id: str | None, all_instances: bool, orgs: bool, checkpoint:
         raise click.UsageError(Text("--checkpoint、--against 需要 --all",
                                     "--checkpoint and --against need --all").get(lang))
     key = evidence.read_key(key_file=key_file)
-    store = open_store(store_url)
+    store = open_store(store_url, read_only=True)
     failed = False
     try:
         if instance_id is not None:

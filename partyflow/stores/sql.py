@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -91,11 +92,16 @@ class SqlStore(Store):
         url: ``sqlite:///file.db`` (WAL; ``?synchronous=FULL|NORMAL``, default NORMAL),
             ``sqlite://`` (in memory, one shared connection) or ``postgresql+psycopg://…``.
         create: upgrade the schema to the newest migration (creating the tables if missing).
+        read_only: open for reading only (reports, verification): a SQLite file is opened
+            with ``mode=ro`` (a file the process may not write, or a copy handed to an
+            auditor), PostgreSQL sessions default to read-only transactions; nothing is
+            created and any write is refused by the database.
 
     One connection is held per thread; create the store after forking a worker process.
     """
 
-    def __init__(self, url: str, *, create: bool = True) -> None:
+    def __init__(self, url: str, *, create: bool = True, read_only: bool = False) -> None:
+        create = create and not read_only
         try:
             parsed = make_url(url)
         except (sa.exc.ArgumentError, ValueError) as exc:
@@ -119,12 +125,19 @@ class SqlStore(Store):
                 kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
             else:
                 kwargs["connect_args"] = {"timeout": 30}
+            if read_only and not memory:
+                path = Path(str(parsed.database)).resolve()
+                if not path.exists():
+                    raise UsageError(Text(f"数据库文件不存在：{path}",
+                                          f"the database file does not exist: {path}"))
+                parsed = parsed.set(database=f"file:{path.as_posix()}?mode=ro",
+                                    query={"uri": "true"})
             self._engine = _create_engine(parsed, **kwargs)
 
             @sa.event.listens_for(self._engine, "connect")
             def _pragmas(dbapi_conn: Any, _record: Any) -> None:
                 cur = dbapi_conn.cursor()
-                if not memory:
+                if not memory and not read_only:
                     cur.execute("PRAGMA journal_mode=WAL")
                     # a background thread checkpoints (see _checkpoints); this bound (about
                     # 40 MB of WAL) only applies if it stops
@@ -133,7 +146,14 @@ class SqlStore(Store):
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
         else:
-            self._engine = _create_engine(parsed, pool_pre_ping=True)
+            extra: dict[str, Any] = {}
+            if read_only:  # every transaction of the session read-only (kept with options)
+                query = dict(parsed.query)
+                given = str(query.pop("options", "") or "")
+                parsed = parsed.set(query=query)
+                extra["connect_args"] = {
+                    "options": f"{given} -c default_transaction_read_only=on".strip()}
+            self._engine = _create_engine(parsed, pool_pre_ping=True, **extra)
         self.url = parsed
         dialect = self._engine.dialect
         self._sqlite = dialect.name == "sqlite"
@@ -153,7 +173,7 @@ class SqlStore(Store):
         self._held_lock = threading.Lock()
         self._stop = threading.Event()
         self._checkpointer: threading.Thread | None = None
-        if self._sqlite and not memory:
+        if self._sqlite and not memory and not read_only:
             self._checkpointer = threading.Thread(
                 target=self._checkpoints, args=(str(parsed.database),),
                 name="partyflow-wal-checkpoint", daemon=True)
