@@ -12,7 +12,9 @@ import collections
 import contextlib
 import json
 import math
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,12 +33,14 @@ from partyflow import (
 from partyflow.hierarchy import load_hierarchy_text
 from partyflow.testing import FakeClock
 
-from .conftest import MINI
+from .conftest import MINI, SUMMARY, run_cli
 
 pytestmark = pytest.mark.slow
 
 CASES: collections.Counter[str] = collections.Counter()
-SETTINGS = settings(max_examples=400, deadline=None,
+# PARTYFLOW_FUZZ_SCALE=25 runs 25× the cases (the longer run, bench/README.md)
+SCALE = max(1, int(os.environ.get("PARTYFLOW_FUZZ_SCALE", "1")))
+SETTINGS = settings(max_examples=400 * SCALE, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 SEC = Actor("sec-1", "secretary", "community-1")
 MINI_TEXT = MINI.read_text(encoding="utf-8")
@@ -61,7 +65,8 @@ def _count(name: str) -> None:
 
 
 def teardown_module() -> None:
-    print("\nfuzz cases tried: " + ", ".join(f"{k} {v}" for k, v in sorted(CASES.items())))
+    SUMMARY.append("fuzz cases tried: " + ", ".join(f"{k} {v}"
+                                                   for k, v in sorted(CASES.items())))
 
 
 def _engine(text: str) -> Engine:
@@ -85,7 +90,7 @@ soup = st.lists(st.sampled_from(CEL_TOKENS), min_size=1, max_size=25).map(" ".jo
 conditions = st.one_of(grammar, soup)
 
 
-@settings(SETTINGS, max_examples=1000)
+@settings(SETTINGS, max_examples=1000 * SCALE)
 @given(conditions, st.integers(-(2**70), 2**70), st.integers(0, 1000))
 def test_any_condition_loads_or_is_refused_and_runs_bounded(source: str, present: int,
                                                             expected: int) -> None:
@@ -176,3 +181,99 @@ def test_any_yaml_organization_list_is_refused_cleanly(value: Any) -> None:
     _count("organization lists (YAML)")
     with contextlib.suppress(HierarchyError):  # anything else fails the test
         load_hierarchy_text(json.dumps(value, allow_nan=True), format="yaml", file="fuzz.yaml")
+
+
+# -- the other surfaces: who acts, keys and ids, store URLs, migration maps, the command line --
+
+texts = st.one_of(st.text(max_size=300), st.sampled_from([
+    "", " ", "\x00", "\ud800", "a" * 129, "a" * 201, "partyflow:timeout:1", "💥", "\u202e",
+    "secretary", "org-1", "../../etc/passwd", "'; DROP TABLE pf_instances; --"]))
+
+
+@SETTINGS
+@given(st.one_of(texts, st.integers(), st.none(), st.lists(texts, max_size=3)),
+       st.one_of(texts, st.none()), st.one_of(texts, st.none(), st.integers()), texts, texts)
+def test_any_actor_key_or_instance_id_is_taken_or_refused_cleanly(
+        actor_id: Any, role: Any, org: Any, key: str, instance_id: str) -> None:
+    _count("actors, keys and ids")
+    engine = _engine(MINI_TEXT)
+    try:
+        actor = Actor(actor_id, role, org)  # type: ignore[arg-type]
+    except PartyflowError:
+        _count("actors refused")
+        return
+    try:
+        inst = engine.start("mini_election", {"expected": 3}, actor, instance_id=instance_id)
+        engine.fire(inst.id, "vote", actor, {"present": 3}, idempotency_key=key)
+    except PartyflowError:
+        _count("steps refused")
+    for inst in engine.store.instances():  # whatever was written verifies and re-encodes
+        assert engine.verify(inst.id) >= 1
+
+
+@SETTINGS
+@given(st.one_of(texts, st.from_regex(r"(sqlite|postgresql|memory|mysql)(\+\w+)?://[^\s]{0,40}",
+                                      fullmatch=True)))
+def test_any_store_url_opens_or_is_a_usage_error(url: str) -> None:
+    _count("store URLs")
+    from partyflow import UsageError
+    from partyflow.stores.open import open_store
+
+    if url.startswith("postgresql") and url.partition("://")[2].isascii():
+        return  # a host that could resolve: never wait on a network connection here
+    try:
+        store = open_store(url, read_only=True) if url.startswith("sqlite:///") \
+            else open_store(url)
+    except (UsageError, PartyflowError):
+        _count("store URLs refused")
+        return
+    store.close()
+
+
+map_trees = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), texts),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(
+                                ["procedures", "mini_election", "states", "keep_same_names",
+                                 "convened", "voted", "x"]), inner, max_size=3)),
+    max_leaves=12)
+
+
+@SETTINGS
+@given(map_trees)
+def test_any_migration_map_is_read_or_refused_cleanly(tree: Any) -> None:
+    _count("migration maps")
+    import tempfile
+
+    from partyflow.policy.mapping import load_migration_map
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "map.yaml"
+        path.write_text(json.dumps(tree, ensure_ascii=False), encoding="utf-8",
+                        errors="surrogatepass")
+        try:
+            load_migration_map(path)
+            _count("migration maps read")
+        except RulesError:
+            pass
+
+
+CLI_WORDS = ["validate", "report", "verify", "impact", "migrate", "diff", "org", "check",
+             "import", "schema", "demo", "--all", "--orgs", "--lang", "en", "zh", "xx",
+             "--store", "sqlite:///nowhere/x.db", "memory://", "--org", "xingguang", "--csv",
+             "--strict", "--batch", "0", "-1", "config/rules.yaml", "/dev/null", "/dev/zero",
+             "examples/hierarchy.csv", "--format", "json", "--help", "\ud800", "\x00", ""]
+
+
+@settings(SETTINGS, max_examples=150 * SCALE)
+@given(st.lists(st.sampled_from(CLI_WORDS), max_size=6))
+def test_any_command_line_ends_with_an_exit_code_not_a_traceback(argv: list[str]) -> None:
+    _count("command lines")
+    if "demo" in argv or "import" in argv or "migrate" in argv:
+        return  # these write (a demo database, a store): covered by their own tests
+    try:
+        code, _out, err = run_cli(*argv)
+    except SystemExit as exc:  # --help and usage errors exit through click
+        code, err = int(exc.code or 0), ""
+    assert code in (0, 1, 2), (argv, code)
+    assert "Traceback" not in err, (argv, err[-2000:])

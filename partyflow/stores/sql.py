@@ -146,6 +146,12 @@ class SqlStore(Store):
                 cur.execute("PRAGMA busy_timeout=30000")
                 cur.close()
         else:
+            try:  # a host name no resolver could look up fails here, not at connect time
+                (parsed.host or "").encode("idna")
+            except UnicodeError:
+                raise UsageError(Text(f"存储地址的主机名无效：{parsed.host!r}",
+                                      f"the store URL's host name is invalid: {parsed.host!r}")
+                                 ) from None
             extra: dict[str, Any] = {}
             if read_only:  # every transaction of the session read-only (kept with options)
                 query = dict(parsed.query)
