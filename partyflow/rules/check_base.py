@@ -9,7 +9,7 @@ from typing import Any
 
 from partyflow.errors import Loc, Problem
 from partyflow.rules import schema as s
-from partyflow.rules.problems import problem_at
+from partyflow.rules.problems import problem_at, suggest
 from partyflow.rules.source import YamlDocument
 
 CONTEXT_NAMES = frozenset({"actor", "event", "now", "deadline_at", "entered_at", "escalation"})
@@ -58,6 +58,14 @@ class CheckerBase:
             **ctx: Any) -> None:
         """Record a problem at ``loc`` (at its key when ``key``)."""
         self.problems.append(problem_at(self.doc, self.file, type_, loc, zh, en, key=key, **ctx))
+
+    def unknown_inputs(self, proc: s.Procedure, names: list[str] | None, loc: Loc) -> None:
+        """Each of ``names`` (a list at ``loc``: ``accepts``, ``start_accepts``) is an input."""
+        for k, name in enumerate(names or ()):
+            if name not in proc.inputs and name not in self.broken:
+                szh, sen = suggest(name, proc.inputs)
+                self.add("unknown_name", (*loc, k), f"“{name}” 不是输入字段{szh}",
+                         f"'{name}' is not an input{sen}", name=name)
 
     def warn(self, type_: str, loc: Loc, zh: str, en: str, *, key: bool = False,
              **ctx: Any) -> None:

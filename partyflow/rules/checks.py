@@ -229,12 +229,7 @@ class Checker(ConditionChecks, PeriodChecks, DataFlowChecks):
             for k, c in enumerate(t.conditions):
                 self._condition(proc, c, (*tloc, "conditions", k))
                 self._event_not_accepted(proc, t, c, (*tloc, "conditions", k, "expr"))
-            for k, field in enumerate(t.accepts or ()):
-                if field not in proc.inputs and field not in self.broken:
-                    szh, sen = suggest(field, proc.inputs)
-                    self.add("unknown_name", (*tloc, "accepts", k),
-                             f"“{field}” 不是输入字段{szh}", f"'{field}' is not an input{sen}",
-                             name=field)
+            self.unknown_inputs(proc, t.accepts, (*tloc, "accepts"))
             for k, trig in enumerate(t.distinct_from):
                 if trig not in triggers:
                     szh, sen = suggest(trig, triggers)

@@ -11,7 +11,6 @@ from collections import deque
 from partyflow.errors import Loc
 from partyflow.rules import schema as s
 from partyflow.rules.check_base import CheckerBase, names_read
-from partyflow.rules.problems import suggest
 
 
 class DataFlowChecks(CheckerBase):
@@ -19,12 +18,7 @@ class DataFlowChecks(CheckerBase):
 
     def _start_accepts(self, proc: s.Procedure, base: Loc) -> None:
         """``start_accepts`` names inputs."""
-        for k, name in enumerate(proc.start_accepts or ()):
-            if name not in proc.inputs and name not in self.broken:
-                szh, sen = suggest(name, proc.inputs)
-                self.add("unknown_name", (*base, "start_accepts", k),
-                         f"“{name}” 不是输入字段{szh}", f"'{name}' is not an input{sen}",
-                         name=name)
+        self.unknown_inputs(proc, proc.start_accepts, (*base, "start_accepts"))
 
     def _presettable(self, proc: s.Procedure, base: Loc) -> None:
         """Without ``start_accepts``, a warning for each input a step is there to set that a
