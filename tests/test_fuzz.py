@@ -262,7 +262,8 @@ CLI_WORDS = ["validate", "report", "verify", "impact", "migrate", "diff", "org",
              "import", "schema", "demo", "--all", "--orgs", "--lang", "en", "zh", "xx",
              "--store", "sqlite:///nowhere/x.db", "memory://", "--org", "xingguang", "--csv",
              "--strict", "--batch", "0", "-1", "config/rules.yaml", "/dev/null", "/dev/zero",
-             "examples/hierarchy.csv", "--format", "json", "--help", "\ud800", "\x00", ""]
+             "examples/hierarchy.csv", "--format", "json", "--help", "\ud800", "\udcff.yaml",
+             "\x00", ""]
 
 
 @settings(SETTINGS, max_examples=150 * SCALE)

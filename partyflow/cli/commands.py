@@ -434,6 +434,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; every partyflow error becomes a message and exit code 1."""
     args = sys.argv[1:] if argv is None else argv
     lang = _lang_from_argv(args)
+    for arg in args:  # bytes the system could not decode (a file name in GBK): say which
+        try:
+            os.fsencode(arg)
+        except UnicodeEncodeError:
+            err.print(Text(f"参数 {arg!r} 含有无法编码的字符", f"the argument {arg!r} holds "
+                           "characters that cannot be encoded").get(lang), markup=False)
+            return 2
     try:
         code = app.main(args=args, prog_name="partyflow", standalone_mode=False)
         return code if isinstance(code, int) else 0  # click returns Exit's code here
