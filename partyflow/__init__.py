@@ -57,10 +57,12 @@ from partyflow.rules.loader import check_rules_text, load_rules, load_rules_text
 from partyflow.stores import MemoryStore, Store, open_store
 from partyflow.workflows.clock import Clock, ManualClock, SystemClock
 from partyflow.workflows.engine import Engine
+from partyflow.workflows.queries import InboxItem, OrgTodo
 from partyflow.workflows.records import (
     Actor,
     AuditRecord,
     Instance,
+    InstanceQuery,
     Organization,
     ReportRow,
     TickReport,
@@ -96,9 +98,11 @@ __all__ = [
     "IdempotencyConflict",
     "ImpactGroup",
     "ImpactReport",
+    "InboxItem",
     "InputDef",
     "Instance",
     "InstanceNotFound",
+    "InstanceQuery",
     "InvalidEventData",
     "InvalidTrigger",
     "ManualClock",
@@ -108,6 +112,7 @@ __all__ = [
     "MigrationReport",
     "NotAuthorized",
     "Org",
+    "OrgTodo",
     "Organization",
     "ParameterDef",
     "PartyflowError",

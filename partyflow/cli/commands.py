@@ -430,16 +430,26 @@ def _lang_from_argv(argv: list[str]) -> Lang:
     return "zh"
 
 
+def _unusable(arg: str) -> bool:
+    """Whether no file name or option could hold ``arg``."""
+    if "\x00" in arg:
+        return True
+    try:
+        os.fsencode(arg)
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; every partyflow error becomes a message and exit code 1."""
     args = sys.argv[1:] if argv is None else argv
     lang = _lang_from_argv(args)
-    for arg in args:  # bytes the system could not decode (a file name in GBK): say which
-        try:
-            os.fsencode(arg)
-        except UnicodeEncodeError:
-            err.print(Text(f"参数 {arg!r} 含有无法编码的字符", f"the argument {arg!r} holds "
-                           "characters that cannot be encoded").get(lang), markup=False)
+    for arg in args:  # NUL, or bytes the system could not decode (a file name in GBK)
+        if _unusable(arg):
+            err.print(Text(f"参数 {arg!r} 含有空字符或无法编码的字符",
+                           f"the argument {arg!r} holds a NUL or a character that cannot be "
+                           "encoded").get(lang), markup=False)
             return 2
     try:
         code = app.main(args=args, prog_name="partyflow", standalone_mode=False)

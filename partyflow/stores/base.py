@@ -13,7 +13,13 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageError
 from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, OrgAuditRecord
-from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
+from partyflow.workflows.records import (
+    AuditRecord,
+    Instance,
+    InstanceQuery,
+    Organization,
+    ReportRow,
+)
 
 
 def not_found(instance_id: str) -> InstanceNotFound:
@@ -240,6 +246,18 @@ class Store(ABC):
         """Open instances whose deadline is after ``start`` and at or before ``end`` ("due
         within N days": ``start`` now, ``end`` N days on), ordered by ``(deadline_at, id)``
         and starting after ``after``; at most ``limit``."""
+
+    def find(self, query: InstanceQuery, *, after: str = "", limit: int = 100) -> list[Instance]:
+        """A page of the instances ``query`` selects, by id, starting after the id ``after``
+        (the last of the previous page); at most ``limit``."""
+        subtree = frozenset(self.subtree_ids(query.org)) if query.org is not None else None
+        out: list[Instance] = []
+        for inst in self.instances(query.procedure, open_only=query.open_only):
+            if inst.id > after and query.matches(inst, subtree):
+                out.append(inst)
+                if len(out) >= limit:
+                    break
+        return out
 
     @abstractmethod
     def instances(self, procedure: str | None = None, *, open_only: bool = False,

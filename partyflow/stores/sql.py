@@ -45,8 +45,14 @@ from partyflow.stores.schema import (
     ORG_COLS,
     TIME_COLS,
 )
-from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS
-from partyflow.workflows.records import AuditRecord, Instance, Organization, ReportRow
+from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS, find_query
+from partyflow.workflows.records import (
+    AuditRecord,
+    Instance,
+    InstanceQuery,
+    Organization,
+    ReportRow,
+)
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
 _UTC = dt.UTC
@@ -649,6 +655,26 @@ class SqlStore(Store):
             params.update(b_after_at=after[0], b_after_id=after[1])
         else:
             params["b_start"] = start
+        rows = self._read(lambda c: self._run(c, key, params).fetchall())
+        return [self._instance(r) for r in rows]
+
+    def find(self, query: InstanceQuery, *, after: str = "", limit: int = 100) -> list[Instance]:
+        flags = {"org": query.org is not None, "procedure": query.procedure is not None,
+                 "state": query.state is not None, "open_only": query.open_only,
+                 "overdue": query.overdue_at is not None, "due": query.due_by is not None}
+        key = "find_" + "".join(str(int(v)) for v in flags.values())
+        if key not in self._sql:  # compiled on first use, then kept like the others
+            sql = self._compile(find_query(**flags), self._engine.dialect)
+            if sql.names is not None:
+                self._plans[key] = tuple((k, self._convert.get(k)) for k in sql.names)
+            self._sql[key] = sql
+        params = {"b_after_id": after, "b_limit": limit, "b_id": query.org,
+                  "b_procedure": query.procedure, "b_state": query.state,
+                  "b_now": query.overdue_at, "b_end": query.due_by}
+        sql = self._sql[key]
+        wanted = set(sql.names) if sql.names is not None else None
+        if wanted is not None:
+            params = {k: v for k, v in params.items() if k in wanted}
         rows = self._read(lambda c: self._run(c, key, params).fetchall())
         return [self._instance(r) for r in rows]
 

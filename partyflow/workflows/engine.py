@@ -29,10 +29,18 @@ from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.rules.durations import Duration
 from partyflow.stores.base import Store
 from partyflow.stores.open import open_store
-from partyflow.workflows import authority
+from partyflow.workflows import authority, queries
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
 from partyflow.workflows.inputs import coerce, unknown_procedure
-from partyflow.workflows.records import Actor, AuditRecord, Instance, ReportRow, TickReport
+from partyflow.workflows.queries import InboxItem, OrgTodo
+from partyflow.workflows.records import (
+    Actor,
+    AuditRecord,
+    Instance,
+    InstanceQuery,
+    ReportRow,
+    TickReport,
+)
 from partyflow.workflows.step import (
     ENGINE_KEY_PREFIX,
     Step,
@@ -167,6 +175,44 @@ class Engine:
         inst = self.store.get(instance) if isinstance(instance, str) else instance
         return self.versions.definition(inst)
 
+    def find(self, query: InstanceQuery | None = None, *, after: str = "",
+             limit: int = 100) -> list[Instance]:
+        """A page of instances by id: by organization subtree, procedure, state, overdue or
+        due by a time (``InstanceQuery``; none: every open instance); pass the last id of a
+        page as ``after`` for the next. Reads only what the query selects."""
+        if not 1 <= limit <= 10_000:
+            raise UsageError(Text(f"limit 应在 1 到 10000 之间，实际为 {limit}",
+                                  f"limit must be between 1 and 10000, got {limit}"))
+        return self.store.find(query or InstanceQuery(), after=after, limit=limit)
+
+    def inbox(self, actor: Actor, *, due_within: str = "P3D", now: dt.datetime | None = None,
+              limit: int = 100) -> list[InboxItem]:
+        """What ``actor`` must do now (待办): every open instance where it may fire a step,
+        with the steps, the deadline, and whether it is overdue or due within ``due_within``
+        (a period counted by the rules' calendar); overdue first, then by deadline."""
+        moment = require_aware(now, "now") if now is not None else self._now()
+        return queries.inbox(self.rules, self.store, actor, moment,
+                             self._until(due_within, moment), self._triggers, limit)
+
+    def todo(self, org_id: str, *, due_within: str = "P3D", now: dt.datetime | None = None,
+             limit: int = 100) -> OrgTodo:
+        """An organization's open work in its subtree: 待办, 即将到期 (due within
+        ``due_within``) and 超时, each at most ``limit`` instances, with full counts."""
+        self.hierarchy.organization(org_id)  # raises UnknownOrganization
+        moment = require_aware(now, "now") if now is not None else self._now()
+        return queries.org_todo(self.store, org_id, moment, self._until(due_within, moment),
+                                limit)
+
+    def close(self) -> None:
+        """Release the store's connections (the engine is not used afterwards)."""
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def available_triggers(self, instance_id: str, actor: Actor) -> list[str]:
         """Triggers ``actor`` may fire from the instance's current state: its role is listed
         and it acts for the right organization or person.
@@ -174,7 +220,9 @@ class Engine:
         Conditions are not evaluated here: they often depend on the event data given with
         the step (a reason, a vote count).
         """
-        inst = self.store.get(instance_id)
+        return self._triggers(self.store.get(instance_id), actor)
+
+    def _triggers(self, inst: Instance, actor: Actor) -> list[str]:
         ctx = self._context(inst)
         machine = ctx.machine
         proc = machine.definition
@@ -308,13 +356,8 @@ class Engine:
         """
         moment = require_aware(now, "now") if now is not None else self._now()
         calendar = self.rules.calendar
-        try:
-            before = Duration.parse(period)
-            until = calendar.deadline(before, moment).at  # a bound: no deadline after it
-        except ValueError as exc:
-            raise UsageError(Text(f"“{str(period)[:40]}” 不是期限（如 P3D、P2WD、PT24H）：{exc}",
-                                  f"'{str(period)[:40]}' is not a period such as P3D, P2WD "
-                                  f"or PT24H: {exc}")) from None
+        until = self._until(period, moment)  # a bound: no deadline after it
+        before = Duration.parse(period)
         after: tuple[dt.datetime, str] | None = None
         while page := self.store.due_between(moment, until, after, batch):
             for inst in page:
@@ -326,6 +369,16 @@ class Engine:
             after = (last.deadline_at, last.id)
 
     # -- internals ---------------------------------------------------------------------------
+
+    def _until(self, period: str, moment: dt.datetime) -> dt.datetime:
+        """The end of ``period`` from ``moment`` by the rules' calendar (``UsageError`` if it
+        is not a period such as P3D, P2WD or PT24H)."""
+        try:
+            return self.rules.calendar.deadline(Duration.parse(period), moment).at
+        except (ValueError, TypeError) as exc:
+            raise UsageError(Text(f"“{str(period)[:40]}” 不是期限（如 P3D、P2WD、PT24H）：{exc}",
+                                  f"'{str(period)[:40]}' is not a period such as P3D, P2WD "
+                                  f"or PT24H: {exc}")) from None
 
     def _moment(self, now: dt.datetime | None) -> dt.datetime:
         clock = self._now()

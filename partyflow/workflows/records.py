@@ -199,3 +199,41 @@ class ReportRow:
 
 __all__ = ["SYSTEM_ACTOR", "Actor", "AuditRecord", "Instance", "Organization", "ReportRow",
            "TickReport"]
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceQuery:
+    """Which instances to list (every field narrows; none given: all open instances).
+
+    Attributes:
+        org: the organization whose subtree is responsible (the instance's ``org`` is it or
+            below it).
+        procedure, state: only these.
+        open_only: leave out instances in a terminal state (default).
+        overdue_at: only those past their deadline at this time, or marked overdue.
+        due_by: only those whose deadline is at or before this time (not yet passed when
+            ``overdue_at`` is not given: use both for "overdue or due soon").
+    """
+
+    org: str | None = None
+    procedure: str | None = None
+    state: str | None = None
+    open_only: bool = True
+    overdue_at: dt.datetime | None = None
+    due_by: dt.datetime | None = None
+
+    def matches(self, inst: Instance, subtree: frozenset[str] | None) -> bool:
+        """Whether ``inst`` is one of them (``subtree``: the ids below ``org``)."""
+        if self.open_only and inst.terminal:
+            return False
+        if self.procedure is not None and inst.procedure != self.procedure:
+            return False
+        if self.state is not None and inst.state != self.state:
+            return False
+        if subtree is not None and inst.org not in subtree:
+            return False
+        if self.overdue_at is not None and inst.overdue_since is None and (
+                inst.deadline_at is None or inst.deadline_at > self.overdue_at):
+            return False
+        return self.due_by is None or (
+            inst.deadline_at is not None and inst.deadline_at <= self.due_by)
