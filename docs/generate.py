@@ -1,4 +1,5 @@
-"""Regenerate docs/procedures/*.md and docs/rules.schema.json from config/rules.yaml.
+"""Regenerate docs/procedures/*.md and docs/rules.schema.json from config/rules.yaml, and
+refresh the copies the package ships in partyflow/data/ (rules, schema, example organizations).
 
 Run: python docs/generate.py   (tests fail when the checked-in copies are stale)
 """
@@ -6,9 +7,10 @@ Run: python docs/generate.py   (tests fail when the checked-in copies are stale)
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from partyflow import load_rules
+from partyflow import data, load_rules
 from partyflow.rules.definitions import ProcedureDef
 from partyflow.rules.diagram import mermaid
 from partyflow.rules.schema import json_schema
@@ -49,6 +51,8 @@ def main() -> None:
         (target / f"{name}.md").write_text(page(proc), encoding="utf-8")
     (ROOT / "docs" / "rules.schema.json").write_text(
         json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    for name, source in data.SOURCES.items():
+        shutil.copyfile(ROOT / source, ROOT / "partyflow" / "data" / name)  # this checkout
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ The tree::
      │    └── ClockWentBack        the step's time is before the instance's newest audit record
      ├── StoreError                the database failed; ``outcome_unknown`` if during the commit
      ├── AuditChainBroken          an audit trail (an instance's, the hierarchy's) was edited, deleted or reordered
+     ├── FilesExist                ``partyflow init`` would overwrite files (without ``--force``)
      └── UsageError                the library was called wrongly (e.g. a naive datetime)
 
 Messages are bilingual: ``str(err)`` is "中文 / English"; ``err.message("zh")`` picks one.
@@ -400,6 +401,17 @@ class AuditChainBroken(PartyflowError):
         super().__init__(text)
 
 
+class FilesExist(PartyflowError):
+    """Files that would be overwritten; ``paths`` lists them, nothing was written."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.paths: tuple[str, ...] = tuple(paths)
+        names = ", ".join(self.paths)
+        super().__init__(Text(f"文件已存在，未写入任何文件（加 --force 覆盖）：{names}",
+                              f"files exist, nothing was written (--force overwrites them): "
+                              f"{names}"))
+
+
 class UsageError(PartyflowError):
     """The library was called wrongly, e.g. with a naive datetime or a bad store URL."""
 
@@ -412,6 +424,7 @@ __all__ = [
     "ConditionFailure",
     "DeadlineError",
     "FieldError",
+    "FilesExist",
     "HierarchyError",
     "IdempotencyConflict",
     "InstanceNotFound",

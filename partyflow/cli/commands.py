@@ -15,13 +15,13 @@ import click
 from rich.console import Console
 
 import partyflow.cli.render as render
+from partyflow.cli.rules_file import HELP as RULES_HELP
+from partyflow.cli.rules_file import choose_rules
 from partyflow.errors import Lang, PartyflowError, RulesError, Text
 from partyflow.rules.definitions import RuleSet
 from partyflow.rules.diagram import dot, mermaid
 from partyflow.rules.loader import load_rules
 from partyflow.rules.schema import json_schema
-
-DEFAULT_RULES = "config/rules.yaml"
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -31,9 +31,8 @@ lang_option = click.option(
     show_default=True, help="提示语言 / message language",
 )
 rules_option = click.option(
-    "--rules", "-r", "rules_path", type=click.Path(path_type=Path),
-    default=DEFAULT_RULES, envvar="PARTYFLOW_RULES", show_default=True,
-    help="规则文件 / rules file",
+    "--rules", "-r", "rules_path", type=click.Path(path_type=Path), default=None,
+    help=str(RULES_HELP),
 )
 
 
@@ -49,6 +48,15 @@ def _rules(path: Path, lang: Lang) -> RuleSet:
         raise _Fail from None
 
 
+def _chosen(given: Path | None, lang: Lang) -> Path:
+    """The rules file to use (``choose_rules``); says so on stderr when it is the packaged one."""
+    choice = choose_rules(given)
+    note = choice.note()
+    if note is not None:
+        err.print(note.get(lang), markup=False)
+    return choice.path
+
+
 @click.group(help="partyflow：基层党组织工作流程引擎 / procedures of grassroots party organizations.")
 @click.version_option(package_name="partyflow")
 def app() -> None:
@@ -56,12 +64,17 @@ def app() -> None:
 
 
 @app.command()
-@click.argument("file", type=click.Path(path_type=Path), default=DEFAULT_RULES)
+@click.argument("file", type=click.Path(path_type=Path), required=False)
 @click.option("--strict", is_flag=True,
               help="有警告也以失败退出 / exit 1 on warnings too")
 @lang_option
-def validate(file: Path, strict: bool, lang: Lang) -> None:
-    """检查规则文件，一次列出所有问题和警告 / check a rules file; list every problem and warning."""
+def validate(file: Path | None, strict: bool, lang: Lang) -> None:
+    """检查规则文件，一次列出所有问题和警告 / check a rules file; list every problem and warning.
+
+    未给出 FILE 时依次取 $PARTYFLOW_RULES、./config/rules.yaml（若存在）、随包附带的规则 /
+    without FILE: $PARTYFLOW_RULES, else ./config/rules.yaml if it exists, else the rules
+    shipped with the package."""
+    file = _chosen(file, lang)
     rules = _rules(file, lang)
     n = len(rules.procedures)
     for w in rules.warnings:
@@ -97,9 +110,9 @@ def schema(output: Path | None) -> None:
 @click.option("--format", "-f", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid",
               show_default=True, help="输出格式 / output format")
 @lang_option
-def diagram(procedure: str, rules_path: Path, fmt: str, lang: Lang) -> None:
+def diagram(procedure: str, rules_path: Path | None, fmt: str, lang: Lang) -> None:
     """画出流程图（Mermaid 或 Graphviz DOT）/ draw a procedure's state diagram."""
-    rs = _rules(rules_path, lang)
+    rs = _rules(_chosen(rules_path, lang), lang)
     proc = rs.procedures.get(procedure)
     if proc is None:
         names = ", ".join(rs.procedures)
@@ -114,16 +127,33 @@ def diagram(procedure: str, rules_path: Path, fmt: str, lang: Lang) -> None:
 @click.option("--db", type=click.Path(path_type=Path), default=None,
               help="SQLite 文件（默认临时文件）/ SQLite file (a temporary one by default)")
 @lang_option
-def demo(rules_path: Path, db: Path | None, lang: Lang) -> None:
+def demo(rules_path: Path | None, db: Path | None, lang: Lang) -> None:
     """演示：在 SQLite 上完整走一遍成立党支部流程 / run one procedure end to end on SQLite."""
     from partyflow.cli.demo import run_demo
 
-    rs = _rules(rules_path, lang)
+    rs = _rules(_chosen(rules_path, lang), lang)
     if db is None:
         with tempfile.TemporaryDirectory(prefix="partyflow-demo-") as tmp:
             run_demo(rs, Path(tmp) / "demo.db", lang, out)
     else:
         run_demo(rs, db, lang, out)
+
+
+@app.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--force", is_flag=True, help="覆盖已有文件 / overwrite existing files")
+@lang_option
+def init(directory: Path, force: bool, lang: Lang) -> None:
+    """在 DIRECTORY（默认当前目录）写出可编辑的 config/rules.yaml、其 JSON Schema 和
+    examples/hierarchy.csv；已有文件时什么也不写（除非 --force）/ write config/rules.yaml to edit,
+    its JSON Schema and examples/hierarchy.csv under DIRECTORY (default: here); nothing is
+    written if any exists, unless --force."""
+    from partyflow.cli.init import init_project
+
+    for path in init_project(directory, force=force):
+        out.print(Text(f"已写入 {path}", f"wrote {path}").get(lang), markup=False)
+    out.print(Text(f"下一步：cd {directory} && partyflow validate",
+                   f"next: cd {directory} && partyflow validate").get(lang), markup=False)
 
 
 @app.group()
@@ -134,10 +164,10 @@ def org() -> None:
 @org.command("check")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--rules", "-r", "rules_path", type=click.Path(path_type=Path), default=None,
-              envvar="PARTYFLOW_RULES",
-              help="规则文件（取其 hierarchy: 部分；默认 config/rules.yaml，若无则用内置层级）"
-                   " / rules file with a hierarchy: section (default config/rules.yaml if "
-                   "present, else the built-in levels)")
+              help="规则文件（取其 hierarchy: 部分；未给出时依次取 $PARTYFLOW_RULES、"
+                   "./config/rules.yaml，若都没有则用内置层级）/ rules file with a hierarchy: "
+                   "section (if not given: $PARTYFLOW_RULES, else ./config/rules.yaml if it "
+                   "exists, else the built-in levels)")
 @lang_option
 def org_check(file: Path, rules_path: Path | None, lang: Lang) -> None:
     """检查组织名册（CSV/YAML），一次列出所有问题 / check an organization list, every problem at once."""
@@ -145,9 +175,9 @@ def org_check(file: Path, rules_path: Path | None, lang: Lang) -> None:
 
     levels: RuleSet | None = None
     source = Text("内置默认层级", "built-in levels")
-    if rules_path is None and Path(DEFAULT_RULES).is_file():
-        rules_path = Path(DEFAULT_RULES)
-    if rules_path is not None:
+    choice = choose_rules(rules_path)  # the packaged rules are not used here: built-in levels
+    if choice.source != "packaged":
+        rules_path = choice.path
         levels = _rules(rules_path, lang)
         if levels.hierarchy is not None:
             source = Text(f"层级取自 {rules_path}", f"levels from {rules_path}")
@@ -164,7 +194,7 @@ def org_check(file: Path, rules_path: Path | None, lang: Lang) -> None:
 
 
 store_option = click.option(
-    "--store", "-s", "store_url", required=True, envvar="PARTYFLOW_STORE",
+    "--store", "-s", "store_url", required=True, envvar="PARTYFLOW_STORE", show_envvar=True,
     help="存储地址，如 sqlite:///partyflow.db 或 postgresql+psycopg://… / store URL")
 
 
@@ -185,7 +215,7 @@ def _login() -> str:
               help="记入组织体系留痕的操作人（默认 partyflow.cli:<登录名>）/ who is recorded in "
                    "the organization trail (default partyflow.cli:<login name>)")
 @lang_option
-def org_import(file: Path, store_url: str, rules_path: Path, actor: str | None,
+def org_import(file: Path, store_url: str, rules_path: Path | None, actor: str | None,
                lang: Lang) -> None:
     """检查并导入组织名册到存储（有问题则不导入），新增与变更的组织记入组织体系留痕 / check an
     organization list and import it into the store (nothing is imported if it has problems);
@@ -193,7 +223,7 @@ def org_import(file: Path, store_url: str, rules_path: Path, actor: str | None,
     from partyflow.hierarchy import HierarchyError, load_hierarchy
     from partyflow.workflows.engine import Engine
 
-    rs = _rules(rules_path, lang)
+    rs = _rules(_chosen(rules_path, lang), lang)
     try:
         h = load_hierarchy(file, rs)
     except HierarchyError as exc:
@@ -220,14 +250,14 @@ def org_import(file: Path, store_url: str, rules_path: Path, actor: str | None,
 @click.option("--procedure", "-p", default=None, help="只统计此流程 / only this procedure")
 @click.option("--csv", "as_csv", is_flag=True, help="输出 CSV / print CSV")
 @lang_option
-def report(org_id: str, store_url: str, rules_path: Path, procedure: str | None,
+def report(org_id: str, store_url: str, rules_path: Path | None, procedure: str | None,
            as_csv: bool, lang: Lang) -> None:
     """按组织统计在办、超期、已督办的实例 / open, overdue and escalated instances of an
     organization's subtree, by procedure and state."""
     from partyflow.stores.open import open_store
     from partyflow.workflows.engine import Engine
 
-    rs = _rules(rules_path, lang)
+    rs = _rules(_chosen(rules_path, lang), lang)
     engine = Engine(rs, store=open_store(store_url, read_only=True))
     try:
         org = engine.organization(org_id)
