@@ -20,7 +20,15 @@ from typing import Any, TypeVar
 import click
 import yaml
 
-from partyflow.cli.commands import _rules, err, lang_option, out, rules_option, store_option
+from partyflow.cli.commands import (
+    _chosen,
+    _rules,
+    err,
+    lang_option,
+    out,
+    rules_option,
+    store_option,
+)
 from partyflow.errors import Lang, Text, UsageError
 from partyflow.files import FileProblem, read_text_file
 from partyflow.rules.diagram import mermaid
@@ -55,8 +63,10 @@ def _with(options: list[Callable[[F], F]]) -> Callable[[F], F]:
     return apply
 
 
-def _engine(store_url: str, rules_path: Path, lang: Lang, *, read_only: bool = False) -> Engine:
-    return Engine(_rules(rules_path, lang), store=open_store(store_url, read_only=read_only))
+def _engine(store_url: str, rules_path: Path | None, lang: Lang, *,
+            read_only: bool = False) -> Engine:
+    return Engine(_rules(_chosen(rules_path, lang), lang),
+                  store=open_store(store_url, read_only=read_only))
 
 
 def _data(data: str | None, pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -145,7 +155,7 @@ def _print_instance(inst: Instance, lang: Lang, as_json: bool) -> None:
 @lang_option
 def start(procedure: str, pairs: tuple[str, ...], actor_id: str, role: str,
           actor_org: str | None, data: str | None, instance_id: str | None, store_url: str,
-          rules_path: Path, as_json: bool, lang: Lang) -> None:
+          rules_path: Path | None, as_json: bool, lang: Lang) -> None:
     """发起流程 / start an instance of PROCEDURE."""
     with _engine(store_url, rules_path, lang) as engine:
         inst = engine.start(procedure, _data(data, pairs), Actor(actor_id, role, actor_org),
@@ -167,7 +177,7 @@ def start(procedure: str, pairs: tuple[str, ...], actor_id: str, role: str,
 @lang_option
 def fire(instance_id: str, trigger: str, pairs: tuple[str, ...], actor_id: str, role: str,
          actor_org: str | None, data: str | None, idempotency_key: str | None, store_url: str,
-         rules_path: Path, as_json: bool, lang: Lang) -> None:
+         rules_path: Path | None, as_json: bool, lang: Lang) -> None:
     """执行一个步骤 / fire TRIGGER on an instance."""
     with _engine(store_url, rules_path, lang) as engine:
         inst = engine.fire(instance_id, trigger, Actor(actor_id, role, actor_org),
@@ -183,7 +193,7 @@ def fire(instance_id: str, trigger: str, pairs: tuple[str, ...], actor_id: str, 
 @rules_option
 @json_option
 @lang_option
-def show(instance_id: str, diagram: bool, store_url: str, rules_path: Path, as_json: bool,
+def show(instance_id: str, diagram: bool, store_url: str, rules_path: Path | None, as_json: bool,
          lang: Lang) -> None:
     """实例的状态、数据、期限和当前可执行的步骤 / an instance: state, data, deadline and the steps
     that may be fired now (by role)."""
@@ -215,7 +225,7 @@ def show(instance_id: str, diagram: bool, store_url: str, rules_path: Path, as_j
 @store_option
 @rules_option
 @lang_option
-def history(instance_id: str, fmt: str, store_url: str, rules_path: Path, lang: Lang) -> None:
+def history(instance_id: str, fmt: str, store_url: str, rules_path: Path | None, lang: Lang) -> None:
     """实例的审计记录：谁在何时做了什么 / an instance's audit records: who did what, when."""
     import csv
 
@@ -252,7 +262,7 @@ def history(instance_id: str, fmt: str, store_url: str, rules_path: Path, lang: 
 @lang_option
 def list_instances(org_id: str | None, procedure: str | None, state: str | None,
                    overdue: bool, include_closed: bool, after: str, limit: int, store_url: str,
-                   rules_path: Path, as_json: bool, lang: Lang) -> None:
+                   rules_path: Path | None, as_json: bool, lang: Lang) -> None:
     """列出实例（按编号翻页）/ list instances, a page at a time by id."""
     with _engine(store_url, rules_path, lang, read_only=True) as engine:
         if procedure is not None and procedure not in engine.rules.procedures:
@@ -283,7 +293,7 @@ def list_instances(org_id: str | None, procedure: str | None, state: str | None,
 @json_option
 @lang_option
 def inbox(actor_id: str, role: str, actor_org: str | None, due_within: str, limit: int,
-          store_url: str, rules_path: Path, as_json: bool, lang: Lang) -> None:
+          store_url: str, rules_path: Path | None, as_json: bool, lang: Lang) -> None:
     """此人当前的待办：可以办理的实例，超时的在前 / what this actor may do now, overdue first."""
     with _engine(store_url, rules_path, lang, read_only=True) as engine:
         items = engine.inbox(Actor(actor_id, role, actor_org), due_within=due_within,
@@ -308,7 +318,7 @@ def inbox(actor_id: str, role: str, actor_org: str | None, due_within: str, limi
 @rules_option
 @json_option
 @lang_option
-def tick(batch: int, store_url: str, rules_path: Path, as_json: bool, lang: Lang) -> None:
+def tick(batch: int, store_url: str, rules_path: Path | None, as_json: bool, lang: Lang) -> None:
     """处理到期提醒、超期步骤和逐级督办（可定时运行）/ send due reminders, fire timeouts and
     escalate overdue work (run it on a schedule)."""
     with _engine(store_url, rules_path, lang) as engine:
@@ -338,7 +348,7 @@ def tick(batch: int, store_url: str, rules_path: Path, as_json: bool, lang: Lang
 @store_option
 @rules_option
 @lang_option
-def export(procedure: str | None, store_url: str, rules_path: Path, lang: Lang) -> None:
+def export(procedure: str | None, store_url: str, rules_path: Path | None, lang: Lang) -> None:
     """导出全部实例及其审计记录，每行一个 JSON / every instance with its audit records, one JSON
     object per line."""
     with _engine(store_url, rules_path, lang, read_only=True) as engine:
