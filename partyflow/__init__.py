@@ -61,6 +61,7 @@ from partyflow.workflows.queries import InboxItem, OrgTodo
 from partyflow.workflows.records import (
     Actor,
     AuditRecord,
+    Event,
     Instance,
     InstanceQuery,
     Organization,
@@ -91,6 +92,7 @@ __all__ = [
     "Duration",
     "Engine",
     "EstablishesDef",
+    "Event",
     "FieldError",
     "Hierarchy",
     "HierarchyError",

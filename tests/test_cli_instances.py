@@ -69,3 +69,15 @@ def test_running_commands_refuse_clearly(tmp_path: Path) -> None:
     assert code == 1 and "must be a mapping" in err
     code, _out, err = run_cli("fire", "nope", "submit", *BRANCH, *store)
     assert code == 1 and "Traceback" not in err
+
+
+def test_events_are_printed_with_a_cursor_to_resume_after(tmp_path: Path) -> None:
+    store = ["--store", f"sqlite:///{tmp_path / 'pf.db'}"]
+    _ok("org", "import", "examples/hierarchy.csv", *store)
+    iid = json.loads(_ok("start", "member_transfer", *MEMBER, *BRANCH, *store, "--json"))["id"]
+    first = [json.loads(line) for line in _ok("events", *store).splitlines()]
+    assert [(e["instance_id"], e["trigger"]) for e in first] == [(iid, "start")]
+    _ok("fire", iid, "submit", *BRANCH, *store)
+    later = [json.loads(line) for line in
+             _ok("events", "--after", first[-1]["cursor"], *store).splitlines()]
+    assert [e["trigger"] for e in later] == ["submit"]

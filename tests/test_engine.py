@@ -30,7 +30,7 @@ from partyflow import (
     load_rules_text,
 )
 from partyflow.testing import FakeClock
-from partyflow.workflows.records import AuditRecord
+from partyflow.workflows.records import AuditRecord, Event
 from partyflow.workflows.step import StepContext, commit, seal, timeout_step
 
 from .conftest import MINI
@@ -195,6 +195,9 @@ class _StaleOnce(Store):
 
     def rules_source(self, h: str) -> str | None:
         return self.inner.rules_source(h)
+
+    def events(self, after: str, limit: int) -> list[Event]:
+        return self.inner.events(after, limit)
 
     def create(self, i: Instance, r: AuditRecord) -> None:
         self.inner.create(i, r)
@@ -404,7 +407,7 @@ def test_public_api_is_pinned() -> None:
         "UnknownProcedure", "UsageError", "WorkflowError", "__version__", "check_rules_text",
         "load_rules", "load_rules_text", "open_store",
         "ChainLink", "Hierarchy", "HierarchyError", "Organization", "ReportRow",
-        "InboxItem", "InstanceQuery", "OrgTodo",
+        "InboxItem", "InstanceQuery", "OrgTodo", "Event",
         "UnknownOrganization", "load_hierarchy", "StoreError",
         "Change", "DiffWarning", "ImpactGroup", "ImpactReport", "MigrationMap", "MigrationOutcome",
         "MigrationReport", "RulesDiff", "diff_rules",

@@ -358,5 +358,37 @@ def export(procedure: str | None, store_url: str, rules_path: Path | None, lang:
             sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
-COMMANDS = [start, fire, show, history, list_instances, inbox, tick, export]
+@click.command()
+@click.option("--after", default="", help="从此游标之后 / after this cursor (the last one handled)")
+@click.option("--follow", is_flag=True, help="持续等待新事件 / keep waiting for new events")
+@click.option("--every", default=1.0, show_default=True, help="--follow 的查询间隔（秒）/ seconds "
+              "between polls with --follow")
+@click.option("--limit", default=500, show_default=True, help="每次读取的事件数 / per read")
+@store_option
+@rules_option
+@lang_option
+def events(after: str, follow: bool, every: float, limit: int, store_url: str,
+           rules_path: Path | None, lang: Lang) -> None:
+    """已提交步骤的事件流，每行一个 JSON（含 cursor，供断点续传）/ the outbox: committed steps as
+    JSON lines, each with the cursor to resume after (delivery is at least once)."""
+    import time
+
+    with _engine(store_url, rules_path, lang, read_only=True) as engine:
+        while True:
+            page = engine.events(after, limit=limit)
+            for event in page:
+                sys.stdout.write(json.dumps({"cursor": event.cursor,
+                                             **_record_dict(event.record),
+                                             "instance_id": event.record.instance_id},
+                                            ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            if page:
+                after = page[-1].cursor
+            elif not follow:
+                return
+            else:
+                time.sleep(max(0.05, every))
+
+
+COMMANDS = [start, fire, show, history, list_instances, inbox, tick, export, events]
 """Added to the ``partyflow`` group by ``partyflow.cli``."""

@@ -15,6 +15,7 @@ from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageErro
 from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, OrgAuditRecord
 from partyflow.workflows.records import (
     AuditRecord,
+    Event,
     Instance,
     InstanceQuery,
     Organization,
@@ -52,6 +53,17 @@ def conflict(instance_id: str, expected: int) -> ConcurrentUpdate:
              "nothing was written: reload and retry"),
         expected_version=expected, instance_id=instance_id,
     )
+
+
+def event_position(cursor: str) -> tuple[int, int]:
+    """``"txid:event_id"`` (an ``Event.cursor``; ``""`` is the start) as two integers."""
+    if cursor == "":
+        return 0, 0
+    txid, sep, event_id = str(cursor).partition(":")
+    if not sep or not txid.isdigit() or not event_id.isdigit():
+        raise UsageError(Text(f"事件游标 {cursor!r} 无效：应为上一事件的 cursor",
+                              f"invalid event cursor {cursor!r}: pass an Event.cursor"))
+    return int(txid), int(event_id)
 
 
 class Store(ABC):
@@ -258,6 +270,11 @@ class Store(ABC):
                 if len(out) >= limit:
                     break
         return out
+
+    @abstractmethod
+    def events(self, after: str, limit: int) -> list[Event]:
+        """Committed steps after the cursor ``after`` (``""``: from the first), in the order a
+        consumer must handle them; at most ``limit``. Each audit record appears once."""
 
     @abstractmethod
     def instances(self, procedure: str | None = None, *, open_only: bool = False,

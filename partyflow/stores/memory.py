@@ -13,8 +13,8 @@ from partyflow.hierarchy.trail import (
     next_org_record,
     org_row,
 )
-from partyflow.stores.base import Store, conflict, not_found, trail_time
-from partyflow.workflows.records import AuditRecord, Instance, Organization
+from partyflow.stores.base import Store, conflict, event_position, not_found, trail_time
+from partyflow.workflows.records import AuditRecord, Event, Instance, Organization
 
 
 class MemoryStore(Store):
@@ -31,6 +31,7 @@ class MemoryStore(Store):
         self._orgs: dict[str, Organization] = {}
         self._children: dict[str, dict[str, None]] = {}  # parent → children, in insert order
         self._org_trail: list[OrgAuditRecord] = []
+        self._events: list[AuditRecord] = []  # the outbox: every record, in commit order
 
     def save_rules(self, content_hash: str, version: str, source: str) -> None:
         with self._lock:
@@ -46,6 +47,7 @@ class MemoryStore(Store):
                 raise conflict(instance.id, 0)
             self._instances[instance.id] = instance
             self._audit[instance.id] = [record]
+            self._events.append(record)
             if record.idempotency_key is not None:
                 self._keys[(instance.id, record.idempotency_key)] = record
 
@@ -70,6 +72,7 @@ class MemoryStore(Store):
                 actor_id=record.actor_id, action="establish", org=organization)
             self._instances[instance.id] = instance
             self._audit[instance.id].append(record)
+            self._events.append(record)
             if key is not None:
                 self._keys[key] = record
             if organization is not None and org_record is not None:
@@ -189,6 +192,12 @@ class MemoryStore(Store):
                      and (after is None or (t, i.id) > after)]
         found.sort(key=lambda f: (f[0], f[1]))
         return [i for _, _, i in found[:limit]]
+
+    def events(self, after: str, limit: int) -> list[Event]:
+        start = event_position(after)[1]
+        with self._lock:
+            page = self._events[start:start + limit]
+        return [Event(f"0:{start + k + 1}", r) for k, r in enumerate(page)]
 
     def instances(self, procedure: str | None = None, *, open_only: bool = False,
                   batch: int = 1000) -> Iterator[Instance]:

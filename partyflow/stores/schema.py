@@ -110,6 +110,16 @@ org_audit_table = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
+events_table = sa.Table(
+    "pf_events", metadata,  # the outbox: one row per audit record, written by a trigger (0006)
+    sa.Column("event_id", sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+              primary_key=True, autoincrement=True),
+    sa.Column("txid", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("instance_id", sa.String(128), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Index("ix_pf_events_txid", "txid", "event_id"),
+)
+
 INSTANCE_COLS = [c.name for c in instances_table.columns]
 AUDIT_COLS = [c.name for c in audit_table.columns]
 ORG_COLS = [c.name for c in organizations_table.columns]

@@ -36,7 +36,7 @@ from partyflow.hierarchy.trail import (
     next_org_record,
     org_row,
 )
-from partyflow.stores.base import Store, conflict, not_found, trail_time
+from partyflow.stores.base import Store, conflict, event_position, not_found, trail_time
 from partyflow.stores.schema import (
     AUDIT_COLS,
     INSTANCE_COLS,
@@ -45,9 +45,10 @@ from partyflow.stores.schema import (
     ORG_COLS,
     TIME_COLS,
 )
-from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS, find_query
+from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS, events_query, find_query
 from partyflow.workflows.records import (
     AuditRecord,
+    Event,
     Instance,
     InstanceQuery,
     Organization,
@@ -657,6 +658,20 @@ class SqlStore(Store):
             params["b_start"] = start
         rows = self._read(lambda c: self._run(c, key, params).fetchall())
         return [self._instance(r) for r in rows]
+
+    def events(self, after: str, limit: int) -> list[Event]:
+        txid, event_id = event_position(after)
+        key = "events"
+        if key not in self._sql:
+            sql = self._compile(events_query(self._pg), self._engine.dialect)
+            if sql.names is not None:
+                self._plans[key] = tuple((k, self._convert.get(k)) for k in sql.names)
+            self._sql[key] = sql
+        params: dict[str, Any] = {"b_event_id": event_id, "b_limit": limit}
+        if self._pg:
+            params["b_txid"] = txid
+        rows = self._read(lambda c: self._run(c, key, params).fetchall())
+        return [Event(f"{int(r[1])}:{int(r[0])}", self._record(r[2:])) for r in rows]
 
     def find(self, query: InstanceQuery, *, after: str = "", limit: int = 100) -> list[Instance]:
         flags = {"org": query.org is not None, "procedure": query.procedure is not None,

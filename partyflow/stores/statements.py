@@ -12,6 +12,7 @@ from partyflow.stores.schema import (
     ORG_AUDIT_COLS,
     ORG_COLS,
     audit_table,
+    events_table,
     instances_table,
     org_audit_table,
     organizations_table,
@@ -163,6 +164,25 @@ def find_query(*, org: bool, procedure: bool, state: bool, open_only: bool, over
     if due:
         conditions.append(sa.and_(_I.deadline_at.is_not(None), _I.deadline_at <= _p("b_end")))
     return query.where(*conditions).order_by(_I.id).limit(_p("b_limit"))
+
+
+_E = events_table.c
+
+
+def events_query(postgres: bool) -> Any:
+    """A page of the outbox after a cursor, each event with its audit record. PostgreSQL:
+    only transactions older than every running one, in ``(txid, event_id)`` order, so a slow
+    transaction's event is never passed over; SQLite: ``event_id`` is commit order."""
+    query = sa.select(_E.event_id, _E.txid, audit_table).select_from(events_table.join(
+        audit_table, sa.and_(_A.instance_id == _E.instance_id, _A.seq == _E.seq)))
+    if postgres:
+        settled: Any = sa.literal_column(
+            "(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint")
+        return query.where(sa.tuple_(_E.txid, _E.event_id) > sa.tuple_(
+            _p("b_txid"), _p("b_event_id")), _E.txid < settled) \
+            .order_by(_E.txid, _E.event_id).limit(_p("b_limit"))
+    return query.where(_E.event_id > _p("b_event_id")).order_by(_E.event_id) \
+        .limit(_p("b_limit"))
 
 
 def _audit_params() -> list[Any]:

@@ -36,6 +36,7 @@ from partyflow.workflows.queries import InboxItem, OrgTodo
 from partyflow.workflows.records import (
     Actor,
     AuditRecord,
+    Event,
     Instance,
     InstanceQuery,
     ReportRow,
@@ -202,6 +203,17 @@ class Engine:
         moment = require_aware(now, "now") if now is not None else self._now()
         return queries.org_todo(self.store, org_id, moment, self._until(due_within, moment),
                                 limit)
+
+    def events(self, after: str = "", *, limit: int = 100) -> list[Event]:
+        """The outbox: committed steps (starts, fires, timeouts, reminders, escalations,
+        migrations) after the cursor ``after``, oldest first, at most ``limit``. Delivery is at
+        least once: store the ``cursor`` of the last event handled and pass it next time (a
+        crash before storing it hands the same events out again; ``record.instance_id`` and
+        ``record.seq`` identify each). Written by the store in the step's own transaction."""
+        if not 1 <= limit <= 10_000:
+            raise UsageError(Text(f"limit 应在 1 到 10000 之间，实际为 {limit}",
+                                  f"limit must be between 1 and 10000, got {limit}"))
+        return self.store.events(after, limit)
 
     def close(self) -> None:
         """Release the store's connections (the engine is not used afterwards)."""

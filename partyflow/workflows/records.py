@@ -237,3 +237,16 @@ class InstanceQuery:
             return False
         return self.due_by is None or (
             inst.deadline_at is not None and inst.deadline_at <= self.due_by)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One committed step from the outbox (``Engine.events``).
+
+    Attributes:
+        cursor: where a consumer resumes: pass the last one it handled as ``after``.
+        record: the step's audit record (who, what, when, from which state to which).
+    """
+
+    cursor: str
+    record: AuditRecord
