@@ -212,6 +212,24 @@ def test_built_wheel_works_from_an_empty_directory(tmp_path: Path) -> None:
     sh(partyflow, "org", "check", "examples/hierarchy.csv", cwd=proj)
     assert "stateDiagram-v2" in sh(partyflow, "diagram", "branch_establishment", cwd=proj)
     sh(partyflow, "demo", "--db", tmp_path / "demo2.db", cwd=proj)
+    # the new user's day: organizations in, an instance started and fired, the inbox, a tick,
+    # the audit chain verified and the outbox followed — all from the starter directory
+    store = ["--store", f"sqlite:///{tmp_path / 'work.db'}"]
+    sh(partyflow, "org", "import", "examples/hierarchy.csv", *store, cwd=proj)
+    branch = ["--actor", "吴晓梅", "--role", "sending_branch", "--org", "xingguang"]
+    made = json.loads(sh(partyflow, "start", "member_transfer", "member_id=li.hong",
+                         "member_kind=full_member", "move_reason=residence_changed",
+                         "stable_job=true", "fixed_residence=true",
+                         "employer_has_party_org=false", "destination_kind=community",
+                         "sending_org=xingguang", "receiving_org=xinjie-north", *branch,
+                         *store, "--json", cwd=proj))
+    sh(partyflow, "fire", made["id"], "submit", *branch, *store, cwd=proj)
+    assert made["id"] in sh(partyflow, "inbox", "--actor", "zhao.min", "--role",
+                            "sending_committee", "--org", "dongcheng-street", *store, cwd=proj)
+    sh(partyflow, "tick", *store, cwd=proj)
+    sh(partyflow, "verify", made["id"], *store, cwd=proj)
+    events = sh(partyflow, "events", *store, cwd=proj).splitlines()
+    assert [json.loads(e)["trigger"] for e in events if e.startswith("{")] == ["start", "submit"]
     refused = subprocess.run([str(partyflow), "init", "proj"], cwd=empty, env=env,
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
