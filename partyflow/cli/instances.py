@@ -41,10 +41,11 @@ _MAX_DATA_BYTES = 1024 * 1024
 
 actor_options: list[Callable[[Any], Any]] = [
     click.option("--actor", "actor_id", required=True, envvar="PARTYFLOW_ACTOR",
+                 show_envvar=True,
                  help="办理人（办理系统中的用户编号）/ who acts (their id in your system)"),
-    click.option("--role", required=True, envvar="PARTYFLOW_ROLE",
+    click.option("--role", required=True, envvar="PARTYFLOW_ROLE", show_envvar=True,
                  help="以何种角色办理（规则文件中的角色）/ the role they act in"),
-    click.option("--org", "actor_org", default=None, envvar="PARTYFLOW_ORG",
+    click.option("--org", "actor_org", default=None, envvar="PARTYFLOW_ORG", show_envvar=True,
                  help="代表的组织编号 / the organization they act for"),
 ]
 json_option = click.option("--json", "as_json", is_flag=True,
