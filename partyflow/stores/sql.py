@@ -659,14 +659,18 @@ class SqlStore(Store):
         rows = self._read(lambda c: self._run(c, key, params).fetchall())
         return [self._instance(r) for r in rows]
 
-    def events(self, after: str, limit: int) -> list[Event]:
-        txid, event_id = event_position(after)
-        key = "events"
+    def _prepared(self, key: str, statement: Callable[[], Any]) -> str:
+        """``key``, its statement compiled on first use and then kept like the others."""
         if key not in self._sql:
-            sql = self._compile(events_query(self._pg), self._engine.dialect)
+            sql = self._compile(statement(), self._engine.dialect)
             if sql.names is not None:
                 self._plans[key] = tuple((k, self._convert.get(k)) for k in sql.names)
             self._sql[key] = sql
+        return key
+
+    def events(self, after: str, limit: int) -> list[Event]:
+        txid, event_id = event_position(after)
+        key = self._prepared("events", lambda: events_query(self._pg))
         params: dict[str, Any] = {"b_event_id": event_id, "b_limit": limit}
         if self._pg:
             params["b_txid"] = txid
@@ -677,12 +681,8 @@ class SqlStore(Store):
         flags = {"org": query.org is not None, "procedure": query.procedure is not None,
                  "state": query.state is not None, "open_only": query.open_only,
                  "overdue": query.overdue_at is not None, "due": query.due_by is not None}
-        key = "find_" + "".join(str(int(v)) for v in flags.values())
-        if key not in self._sql:  # compiled on first use, then kept like the others
-            sql = self._compile(find_query(**flags), self._engine.dialect)
-            if sql.names is not None:
-                self._plans[key] = tuple((k, self._convert.get(k)) for k in sql.names)
-            self._sql[key] = sql
+        key = self._prepared("find_" + "".join(str(int(v)) for v in flags.values()),
+                             lambda: find_query(**flags))
         params = {"b_after_id": after, "b_limit": limit, "b_id": query.org,
                   "b_procedure": query.procedure, "b_state": query.state,
                   "b_now": query.overdue_at, "b_end": query.due_by}
