@@ -61,6 +61,10 @@ def test_running_commands_refuse_clearly(tmp_path: Path) -> None:
     _ok("org", "import", "examples/hierarchy.csv", *store)
     code, _out, err = run_cli("list", "-p", "member_transfr", *store, "--lang", "en")
     assert code == 1 and "did you mean 'member_transfer'" in err
+    code, _out, err = run_cli("list", "--state", "out_reveiw", *store, "--lang", "en")
+    assert code == 1 and "did you mean 'out_review'" in err
+    code, _out, err = run_cli("list", "--org", "nowhere", *store, "--lang", "en")
+    assert code == 1 and "nowhere" in err
     code, _out, err = run_cli("start", "member_transfer", "stable_job", *BRANCH, *store,
                               "--lang", "en")
     assert code == 1 and "key=value" in err

@@ -32,6 +32,7 @@ from partyflow.cli.commands import (
 from partyflow.errors import Lang, Text, UsageError
 from partyflow.files import FileProblem, read_text_file
 from partyflow.rules.diagram import mermaid
+from partyflow.rules.problems import suggest
 from partyflow.stores.open import open_store
 from partyflow.workflows.engine import Engine
 from partyflow.workflows.inputs import unknown_procedure
@@ -268,6 +269,16 @@ def list_instances(org_id: str | None, procedure: str | None, state: str | None,
     with _engine(store_url, rules_path, lang, read_only=True) as engine:
         if procedure is not None and procedure not in engine.rules.procedures:
             raise unknown_procedure(engine.rules, procedure, "-")  # with "did you mean"
+        if org_id is not None:
+            engine.organization(org_id)  # UnknownOrganization, not an empty list
+        if state is not None:
+            procs = [engine.rules.procedures[procedure]] if procedure else \
+                list(engine.rules.procedures.values())
+            states = {st for proc in procs for st in proc.states}
+            if state not in states:
+                szh, sen = suggest(state, sorted(states))
+                raise UsageError(Text(f"没有名为 “{state}” 的状态{szh}",
+                                      f"there is no state '{state}'{sen}"))
         query = InstanceQuery(org=org_id, procedure=procedure, state=state,
                               open_only=not include_closed,
                               overdue_at=engine.clock.now() if overdue else None)
