@@ -12,7 +12,7 @@ from pathlib import Path
 
 from partyflow import data, load_rules
 from partyflow.rules.definitions import ProcedureDef
-from partyflow.rules.diagram import mermaid
+from partyflow.rules.diagram import mermaid, timeout_action
 from partyflow.rules.schema import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,8 +29,10 @@ def page(proc: ProcedureDef) -> str:
     out += ["", "## 状态 / States", "", "| 状态 | 名称 | 期限 | 终止 |", "|---|---|---|---|"]
     for s in proc.states.values():
         limit = s.deadline_name or (str(s.deadline) if s.deadline else "")
-        if limit:
+        if limit and s.on_timeout:
             limit += f" → `{s.on_timeout}`"
+        elif limit and s.escalate:  # no on_timeout trigger: it escalates (一级抓一级)
+            limit += f" → {timeout_action(s, 'zh')} / {timeout_action(s, 'en')}"
         out.append(f"| `{s.name}` | {s.label.zh} / {s.label.en} | {limit} | "
                    f"{'✓' if s.terminal else ''} |")
     out += ["", "## 步骤 / Transitions", "", "| 步骤 | 从 → 到 | 角色 | 条件 | 依据 |",

@@ -321,7 +321,7 @@ def test_cli_diff_impact_and_migrate(mini_rules: RuleSet, tmp_path: Path,
     code, out, err = run("migrate", str(new), "--map", str(full), "--store", url, "--apply",
                          "--lang", "en")
     assert code == 0, err
-    assert out.count("moved") == 2
+    assert out.count("│ moved") == 2 and "2 instance(s): 2 moved" in out  # rows, summary
     check = Engine(mini_rules, store=url)
     assert check.get(esc).rules_version == "test-2" and check.verify(esc) == 5
     check.store.close()

@@ -23,8 +23,31 @@ from partyflow.rules.diagram import dot, mermaid
 from partyflow.rules.loader import load_rules
 from partyflow.rules.schema import json_schema
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _PipeClosed(Exception):
+    """Whoever read the output went away (``partyflow demo | head -1``)."""
+
+
+class _Console(Console):
+    """A console that lets a closed pipe reach ``main`` (rich would exit with code 1)."""
+
+    def on_broken_pipe(self) -> None:
+        """Stop writing, and raise ``_PipeClosed`` for ``main`` to end the command."""
+        self.quiet = True
+        raise _PipeClosed
+
+
+def _write(text: str) -> None:
+    """Write ``text`` to stdout as it is; a closed pipe raises ``_PipeClosed``."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise _PipeClosed from None
+
+
+out = _Console(highlight=False, soft_wrap=True)
+err = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 lang_option = click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", envvar="PARTYFLOW_LANG",
@@ -38,6 +61,18 @@ rules_option = click.option(
 
 class _Fail(Exception):
     """Stop the command with exit code 1 after a message was printed."""
+
+
+def _unknown_procedure(name: str, rules: RuleSet) -> PartyflowError:
+    """The error for a procedure name the rules do not define, with "did you mean"."""
+    from partyflow.errors import UnknownProcedure
+    from partyflow.rules.problems import suggest
+
+    zh, en = suggest(name, list(rules.procedures))
+    names = ", ".join(rules.procedures)
+    return UnknownProcedure(Text(f"没有流程 “{name}”（可用：{names}）{zh}",
+                                 f"no procedure '{name}' (known: {names}){en}"),
+                            procedure=name)
 
 
 def _rules(path: Path, lang: Lang) -> RuleSet:
@@ -99,7 +134,7 @@ def schema(output: Path | None) -> None:
     """输出规则文件的 JSON Schema（draft-07）/ write the rules file's JSON Schema."""
     text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
     if output is None:
-        sys.stdout.write(text)
+        _write(text)
     else:
         output.write_text(text, encoding="utf-8")
 
@@ -115,17 +150,17 @@ def diagram(procedure: str, rules_path: Path | None, fmt: str, lang: Lang) -> No
     rs = _rules(_chosen(rules_path, lang), lang)
     proc = rs.procedures.get(procedure)
     if proc is None:
-        names = ", ".join(rs.procedures)
-        err.print(Text(f"没有流程 {procedure}；可用：{names}",
-                       f"no procedure {procedure}; known: {names}").get(lang), markup=False)
-        raise _Fail
-    sys.stdout.write(mermaid(proc, lang) if fmt == "mermaid" else dot(proc, lang))
+        raise _unknown_procedure(procedure, rs)
+    _write(mermaid(proc, lang) if fmt == "mermaid" else dot(proc, lang))
 
 
 @app.command()
 @rules_option
-@click.option("--db", type=click.Path(path_type=Path), default=None,
-              help="SQLite 文件（默认临时文件）/ SQLite file (a temporary one by default)")
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="SQLite 文件（默认用临时文件，结束即删除）；已有的文件会保留原有内容，每次运行新增"
+                   "一组实例和一个新党支部 / SQLite file (default: a temporary one, deleted "
+                   "afterwards); an existing file is reused, keeping what it holds: each run adds "
+                   "its instances and a new branch")
 @lang_option
 def demo(rules_path: Path | None, db: Path | None, lang: Lang) -> None:
     """演示：在 SQLite 上完整走一遍成立党支部流程 / run one procedure end to end on SQLite."""
@@ -254,18 +289,27 @@ def report(org_id: str, store_url: str, rules_path: Path | None, procedure: str 
            as_csv: bool, lang: Lang) -> None:
     """按组织统计在办、超期、已督办的实例 / open, overdue and escalated instances of an
     organization's subtree, by procedure and state."""
+    from partyflow.errors import UnknownOrganization
+    from partyflow.rules.problems import suggest
     from partyflow.stores.open import open_store
     from partyflow.workflows.engine import Engine
 
     rs = _rules(_chosen(rules_path, lang), lang)
     engine = Engine(rs, store=open_store(store_url, read_only=True))
     try:
-        org = engine.organization(org_id)
+        try:
+            org = engine.organization(org_id)
+        except UnknownOrganization as exc:
+            tail = Text(*suggest(org_id, [o.id for o in engine.store.organizations()]))
+            err.print(exc.message(lang) + tail.get(lang), markup=False)
+            raise _Fail from None
         rows = engine.report(org_id, procedure=procedure)
     finally:
         engine.store.close()
+    if procedure is not None and procedure not in rs.procedures and not rows:
+        raise _unknown_procedure(procedure, rs)  # a typo, not a report of zeros
     if as_csv:
-        sys.stdout.write(render.report_csv(rows))
+        _write(render.report_csv(rows))
         return
     out.print(render.report_table(org, rows, rs, lang))
 
@@ -274,7 +318,9 @@ def report(org_id: str, store_url: str, rules_path: Path | None, procedure: str 
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown"]),
-              default="table", help="终端表格或 Markdown（供审阅）/ a table or Markdown")
+              default="table", show_default=True,
+              help="输出格式：终端表格，或 Markdown（供审阅）/ output format: a terminal table, "
+                   "or Markdown for a review")
 @lang_option
 def diff(old: Path, new: Path, fmt: str, lang: Lang) -> None:
     """比较两个规则文件，逐流程列出变更（无变更退出码 0，有变更 1，文件有错 2）/ what changed
@@ -295,7 +341,7 @@ def diff(old: Path, new: Path, fmt: str, lang: Lang) -> None:
     if fmt == "markdown":
         out.print(d.to_markdown(lang), markup=False)
     elif not d:
-        out.print(Text("没有变更", "no changes").get(lang))
+        out.print(Text("没有变更", "no changes").get(lang), markup=False)
     else:
         for table in render.diff_tables(d, lang):
             out.print(table)
@@ -309,26 +355,34 @@ def diff(old: Path, new: Path, fmt: str, lang: Lang) -> None:
 @store_option
 @click.option("--procedure", "-p", default=None, help="只看此流程 / only this procedure")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "json"]),
-              default="table")
+              default="table", show_default=True,
+              help="输出格式：终端表格、Markdown（供审阅）或 JSON（供程序读取）/ output format: a "
+                   "terminal table, Markdown for a review, or JSON for programs")
 @lang_option
 def impact(new: Path, store_url: str, procedure: str | None, fmt: str, lang: Lang) -> None:
     """试算新规则对在办实例的影响，不写入任何内容 / dry run: how new rules would affect the
     running instances (nothing is written)."""
-    from rich.progress import Progress
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from partyflow.policy import impact as run_impact
     from partyflow.stores.open import open_store
 
     rules = _rules(new, lang)
     store = open_store(store_url, read_only=True)
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn(Text("已检查 {task.completed:.0f} 个", "{task.completed:.0f} checked")
+                          .get(lang)), TimeElapsedColumn())
     try:
-        with Progress(console=err, transient=True, disable=not err.is_terminal) as bar:
+        with Progress(*columns, console=err, transient=True,
+                      disable=not err.is_terminal) as bar:
             task = bar.add_task(Text("检查在办实例", "checking running instances").get(lang),
                                 total=None)
             report = run_impact(store, rules, procedure=procedure,
                                 progress=lambda n: bar.update(task, completed=n))
     finally:
         store.close()
+    if procedure is not None and procedure not in rules.procedures and not report.scanned:
+        raise _unknown_procedure(procedure, rules)  # a typo, not "nothing affected"
     if fmt == "markdown":
         out.print(report.to_markdown(lang), markup=False)
         return
@@ -363,7 +417,16 @@ def migrate(new: Path, map_path: Path, store_url: str, instance_ids: tuple[str, 
                              apply=apply)
     finally:
         store.close()
-    out.print(render.migrate_table(report, apply, lang))
+    if report.outcomes:
+        table = render.migrate_table(report, apply, lang)
+        if out.is_terminal:
+            out.print(table)
+        else:  # a file or a pipe: the table at its own width, no id cut at 80 columns
+            from rich.measure import Measurement
+
+            wide = Measurement.get(out, out.options.update_width(100_000), table).maximum
+            _Console(highlight=False, soft_wrap=True, width=max(out.width, wide)).print(table)
+    out.print(render.migrate_summary(report, lang), markup=False)
     if report.count("refused") or report.count("conflict"):
         raise _Fail
 
@@ -489,8 +552,14 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.exceptions.Abort:
-        err.print("已中止 / aborted")
+        err.print("已中止 / aborted", markup=False)
         return 130
+    except (_PipeClosed, BrokenPipeError):  # the reader left (`partyflow demo | head -1`)
+        _drop_stdout()
+        if out.quiet:
+            out.print()  # still quiet: drops what was left unwritten
+            out.quiet = False  # a next command in this process (tests) prints again
+        return 141  # as if killed by SIGPIPE (128 + 13), quietly
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -505,7 +574,24 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so flushing what is left at exit raises nothing."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's StringIO)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    code = main()
+    try:
+        sys.stdout.flush()  # here, not at exit, where a closed pipe prints a warning
+    except BrokenPipeError:
+        _drop_stdout()
+        code = 141
+    sys.exit(code)
 

@@ -5,6 +5,9 @@ request is refused and withdrawn, a street committee that is not the direct supe
 refused, the overdue review is escalated one level up the responsibility chain by ``tick``,
 the district approves, the members elect, and the confirmed branch joins the hierarchy; then
 the audit trail is printed and its hash chain verified.
+
+A database file that already holds a demo run is reused: the organizations are imported again
+(unchanged), and the new branch gets the first free id (``dongcheng-xingguang-2`` …).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 from rich.console import Console
 
 from partyflow.cli.render import audit_table, deadline_text
-from partyflow.errors import Lang, WorkflowError
+from partyflow.errors import Lang, UnknownOrganization, WorkflowError
 from partyflow.hierarchy import load_hierarchy_text
 from partyflow.rules.definitions import RuleSet
 from partyflow.workflows.clock import ManualClock
@@ -32,6 +35,18 @@ hepingli-street,和平里街道党工委,street,dongcheng,孙立华
 chaoyang,朝阳社区党总支,community,dongcheng-street,郑国强
 """
 """The demo city (a part of ``examples/hierarchy.csv``)."""
+
+
+def _free_org_id(engine: Engine, base: str) -> str:
+    """``base``, or ``base-2``, ``base-3`` … whichever the hierarchy does not hold yet."""
+    candidate, n = base, 1
+    while True:
+        try:
+            engine.organization(candidate)
+        except UnknownOrganization:
+            return candidate
+        n += 1
+        candidate = f"{base}-{n}"
 
 
 def run_demo(rules: RuleSet, db: Path, lang: Lang, console: Console) -> None:
@@ -94,11 +109,12 @@ def run_demo(rules: RuleSet, db: Path, lang: Lang, console: Console) -> None:
             lambda: engine.fire(inst.id, "elect", unit, elected))
     engine.fire(inst.id, "elect", unit, {**elected, "committee_size": 3})
     engine.fire(inst.id, "file_results", unit)
+    branch_id = _free_org_id(engine, "dongcheng-xingguang")  # an earlier run's branch stays
     final = engine.fire(inst.id, "confirm", street,
-                        {"new_org_id": "dongcheng-xingguang", "new_org_name": "星光社区党支部"})
+                        {"new_org_id": branch_id, "new_org_name": "星光社区党支部"})
     state = proc.states[final.state].label
     say(f"✓ 最终状态：{state.zh}", f"✓ final state: {state.en}")
-    chain = engine.responsibility_chain("dongcheng-xingguang")
+    chain = engine.responsibility_chain(branch_id)
     say("新党支部加入组织体系，责任链：" + " → ".join(
         f"{c.name}（{c.duty.zh if c.duty else c.label.zh}）" for c in chain),
         "The new branch joined the hierarchy; its responsibility chain: " + " → ".join(

@@ -14,8 +14,8 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text as Plain
 
 from partyflow.errors import Lang, Text
 
@@ -36,13 +36,14 @@ def _head(zh: str, en: str, lang: Lang) -> str:
 
 def shown_url(url: str) -> str:
     """A store URL fit to print: its password replaced by ``***``."""
-    from sqlalchemy.engine import make_url  # only when a URL is shown (import cost)
-    from sqlalchemy.exc import ArgumentError
+    from partyflow.stores.open import redacted_url
 
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except (ArgumentError, ValueError):
-        return url.split("@")[-1] if "@" in url else url
+    return redacted_url(url)
+
+
+def _row(*cells: str) -> list[Plain]:
+    """Table cells shown as they are: ``[bold]`` or ``[/x]`` in a name is text, not markup."""
+    return [Plain(cell) for cell in cells]
 
 
 def deadline_text(inst: Instance, calendar: Calendar) -> Text:
@@ -66,7 +67,7 @@ def deadline_text(inst: Instance, calendar: Calendar) -> Text:
 
 def audit_table(records: Iterable[AuditRecord], lang: Lang, title: str) -> Table:
     """A rich table of audit records, readable in an 80-column terminal."""
-    table = Table(title=title)
+    table = Table(title=Plain(title))
     heads = (("#", "#"), ("时间(UTC)", "At (UTC)"), ("步骤 / 数据", "Trigger / data"),
              ("状态变化", "From → to"), ("操作人（角色）", "Actor (role)"), ("依据", "Basis"),
              ("哈希", "Hash"))
@@ -76,12 +77,12 @@ def audit_table(records: Iterable[AuditRecord], lang: Lang, title: str) -> Table
         data = json.dumps(r.data, ensure_ascii=False) if r.data else ""
         if len(data) > 80:
             data = data[:77] + "…"
-        table.add_row(
+        table.add_row(*_row(
             str(r.seq), r.at.strftime("%Y-%m-%d %H:%M"),
             r.trigger + (f"\n{data}" if data else ""),
             f"{r.from_state or '—'} → {r.to_state}", f"{r.actor_id} ({r.actor_role})",
             r.basis or "", r.hash[:8],
-        )
+        ))
     return table
 
 
@@ -102,17 +103,17 @@ def report_csv(rows: Sequence[ReportRow]) -> str:
 def report_table(org: Organization, rows: Sequence[ReportRow], rules: RuleSet,
                  lang: Lang) -> Table:
     """The ``partyflow report`` rows as a table, with procedure and state labels and a total."""
-    table = Table(title=Text(f"{org.name}（{org.id}）及下级组织的实例",
-                             f"Instances of {org.name} ({org.id}) and below").get(lang))
+    table = Table(title=Plain(Text(f"{org.name}（{org.id}）及下级组织的实例",
+                                   f"Instances of {org.name} ({org.id}) and below").get(lang)))
     for zh, en in _REPORT_HEADS:
         table.add_column(_head(zh, en, lang),
                          justify="right" if en in ("open", "overdue", "escalated") else "left")
     for r in rows:
         proc = rules.procedures.get(r.procedure)
         st = proc.states.get(r.state) if proc else None
-        table.add_row(proc.title.get(lang) if proc else r.procedure,
-                      f"{st.label.get(lang)} ({r.state})" if st else r.state,
-                      str(r.open), str(r.overdue), str(r.escalated))
+        table.add_row(*_row(proc.title.get(lang) if proc else r.procedure,
+                            f"{st.label.get(lang)} ({r.state})" if st else r.state,
+                            str(r.open), str(r.overdue), str(r.escalated)))
     table.add_section()
     table.add_row(Text("合计", "total").get(lang), "", str(sum(r.open for r in rows)),
                   str(sum(r.overdue for r in rows)), str(sum(r.escalated for r in rows)))
@@ -127,11 +128,11 @@ def diff_tables(d: RulesDiff, lang: Lang) -> list[Table]:
     """One table per procedure that changed; values such as ``[a, b]`` are text, not markup."""
     tables = []
     for proc in d.by_procedure():
-        table = Table(title=escape(d.heading(proc, lang)), title_justify="left")
+        table = Table(title=Plain(d.heading(proc, lang)), title_justify="left")
         for zh, en in _DIFF_HEADS:
             table.add_column(_head(zh, en, lang), overflow="fold")
         for row in d.rows(proc, lang):
-            table.add_row(*(escape(cell) for cell in row))
+            table.add_row(*_row(*row))
         tables.append(table)
     return tables
 
@@ -155,35 +156,57 @@ def impact_json(report: ImpactReport) -> str:
 
 def impact_table(report: ImpactReport, lang: Lang) -> Table:
     """The impact report as a table: one row per (procedure, state, kind of impact)."""
-    table = Table(title=Text(f"新规则 {report.new_version} 的影响：检查 {report.scanned} 个在办实例，"
-                             f"{report.affected} 个受影响，{report.not_evaluated} 个的待办条件读取本次操作、"
-                             "未计入",
-                             f"Impact of rules {report.new_version}: {report.scanned} running "
-                             f"instances checked, {report.affected} affected, "
-                             f"{report.not_evaluated} not evaluated (their pending conditions "
-                             "read the step) and not counted").get(lang))
+    title = Text(f"新规则 {report.new_version} 的影响：检查 {report.scanned} 个在办实例，"
+                 f"{report.affected} 个受影响，{report.not_evaluated} 个的待办条件读取本次操作、未计入",
+                 f"Impact of rules {report.new_version}: {report.scanned} running instances "
+                 f"checked, {report.affected} affected, {report.not_evaluated} not evaluated "
+                 "(their pending conditions read the step) and not counted")
+    table = Table(title=Plain(title.get(lang)))
     for zh, en in (("流程", "procedure"), ("状态", "state"), ("影响", "impact"),
                    ("说明", "detail"), ("依据", "basis"), ("实例数", "instances"),
                    ("示例", "examples")):
         table.add_column(_head(zh, en, lang))
     for g in report.rows():
-        table.add_row(g.procedure, g.state, g.kind_text.get(lang), g.detail,
-                      g.basis or "-", str(g.count), ", ".join(g.examples[:3]))
+        table.add_row(*_row(g.procedure, g.state, g.kind_text.get(lang), g.detail,
+                            g.basis or "-", str(g.count), ", ".join(g.examples[:3])))
     return table
 
 
 def migrate_table(report: MigrationReport, applied: bool, lang: Lang) -> Table:
-    """The migration outcomes, one row per instance; the title says whether it was a dry run."""
+    """The migration outcomes, one row per instance, each id in full on one line; the title
+    says whether it was a dry run."""
     dry = Text("" if applied else "（试算，未写入）", "" if applied else " (dry run, nothing written)")
-    table = Table(title=Text(f"迁移到规则 {report.new_version}{dry.zh}",
-                             f"Migration to rules {report.new_version}{dry.en}").get(lang))
+    table = Table(title=Plain(Text(f"迁移到规则 {report.new_version}{dry.zh}",
+                                   f"Migration to rules {report.new_version}{dry.en}").get(lang)))
+    longest = max((len(o.instance_id) for o in report.outcomes), default=0)
     for zh, en in (("实例", "instance"), ("流程", "procedure"), ("状态", "state"),
                    ("结果", "outcome"), ("原因", "reason")):
-        table.add_column(_head(zh, en, lang))
+        if en == "instance":  # whole on one line (folded only past 48): operators copy it
+            table.add_column(_head(zh, en, lang), no_wrap=True, overflow="fold",
+                             min_width=min(longest, 48))
+        else:
+            table.add_column(_head(zh, en, lang), overflow="fold")
     for o in report.outcomes:
-        table.add_row(o.instance_id, o.procedure, f"{o.from_state} → {o.to_state or '?'}",
-                      o.status_text.get(lang), o.reason.get(lang) if o.reason else "")
+        table.add_row(*_row(o.instance_id, o.procedure, f"{o.from_state} → {o.to_state or '?'}",
+                            o.status_text.get(lang), o.reason.get(lang) if o.reason else ""))
     return table
+
+
+def migrate_summary(report: MigrationReport, lang: Lang) -> str:
+    """The line under the migration table: counts by outcome, or that there is nothing to do."""
+    from partyflow.policy.migrate import MIGRATION_STATUSES
+
+    changing = report.count("moved") + report.count("would_move")
+    troubled = report.count("refused") + report.count("conflict")
+    if not changing and not troubled:
+        skipped = report.count("skipped")
+        tail = Text(f"（跳过 {skipped} 个）", f" ({skipped} skipped)") if skipped else Text("", "")
+        return Text(f"无需迁移：没有需要迁移的在办实例{tail.zh}",
+                    f"nothing to do: no running instance needs migrating{tail.en}").get(lang)
+    shown = [(MIGRATION_STATUSES[s], k) for s in MIGRATION_STATUSES if (k := report.count(s))]
+    n = len(report.outcomes)
+    return Text(f"共 {n} 个实例：" + "，".join(f"{t.zh} {k} 个" for t, k in shown),
+                f"{n} instance(s): " + ", ".join(f"{k} {t.en}" for t, k in shown)).get(lang)
 
 
 def _counts(counts: dict[str, int]) -> str:

@@ -7,7 +7,7 @@ display text. Edges are labelled with trigger, roles and conditions.
 from __future__ import annotations
 
 from partyflow.errors import Lang
-from partyflow.rules.definitions import ProcedureDef
+from partyflow.rules.definitions import ProcedureDef, StateDef
 from partyflow.rules.durations import Duration, period_text
 
 _MERMAID_UNSAFE = str.maketrans({";": ",", "#": "＃", '"': "'", "{": "(", "}": ")"})
@@ -34,6 +34,16 @@ def _period(proc: ProcedureDef, name: str | None, period: Duration | None, lang:
     return f"{name} = {shown}" if name else shown
 
 
+def timeout_action(st: StateDef, lang: Lang = "zh") -> str:
+    """What happens when ``st``'s deadline passes: its ``on_timeout`` trigger, ``escalate`` for
+    a state that escalates instead (it has no trigger), or "" for neither."""
+    if st.on_timeout is not None:
+        return st.on_timeout
+    if st.escalate:
+        return "escalate" if lang == "en" else "督办"
+    return ""
+
+
 def mermaid(proc: ProcedureDef, lang: Lang = "zh") -> str:
     """The procedure as Mermaid ``stateDiagram-v2`` text."""
     lines = ["stateDiagram-v2", f"    %% {proc.name}: {proc.title.zh} / {proc.title.en}"]
@@ -41,7 +51,8 @@ def mermaid(proc: ProcedureDef, lang: Lang = "zh") -> str:
         text = f"{st.label.get(lang)} ({st.name})"
         if st.deadline or st.deadline_name:
             text += f" ⏱ {_period(proc, st.deadline_name, proc.deadline_for(st.name, {}), lang)}"
-            text += f" → {st.on_timeout or ('督办' if lang == 'zh' else 'escalate')}"
+            action = timeout_action(st, lang)
+            text += f" → {action}" if action else ""
             remind = proc.reminder_for(st.name)
             if remind is not None:
                 text += f" 🔔 {_period(proc, st.remind_name, remind, lang)}"

@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import re
+
 from partyflow.errors import Text, UsageError
 from partyflow.limits import text_problem
 from partyflow.stores.base import Store
 from partyflow.stores.memory import MemoryStore
+
+_USERINFO = re.compile(r"^([^:/?#]+:)?(//)?[^/?#]*@")
+
+
+def redacted_url(url: str) -> str:
+    """``url`` fit to print or log: its password replaced by ``***`` (all of what precedes
+    the host when the URL cannot be parsed)."""
+    from sqlalchemy.engine import make_url  # only when a URL is shown (import cost)
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError, TypeError):
+        return _USERINFO.sub(lambda m: f"{m[1] or ''}{m[2] or ''}***@", url)
+    return url if parsed.password is None else parsed.render_as_string(hide_password=True)
 
 
 def open_store(url: str, *, read_only: bool = False) -> Store:
@@ -24,15 +41,17 @@ def open_store(url: str, *, read_only: bool = False) -> Store:
         raise UsageError(Text(f"存储地址{bad.zh}", f"the store URL {bad.en}"))
     if url.startswith("memory://"):
         if url != "memory://":
-            raise UsageError(Text(f"内存存储没有参数：应为 memory://，实际为 {url!r}",
+            shown = redacted_url(url)
+            raise UsageError(Text(f"内存存储没有参数：应为 memory://，实际为 {shown!r}",
                                   f"the memory store takes no parameters: use memory://, "
-                                  f"got {url!r}"))
+                                  f"got {shown!r}"))
         return MemoryStore()
     if url.startswith(("sqlite", "postgresql")):
         from partyflow.stores.sql import SqlStore
 
         return SqlStore(url, read_only=read_only)
+    shown = redacted_url(url)
     raise UsageError(
-        Text(f"不支持的存储地址 {url!r}：应以 sqlite://、postgresql+psycopg:// 或 memory:// 开头",
-             f"unsupported store URL {url!r}: use sqlite://, postgresql+psycopg:// or memory://")
-    )
+        Text(f"不支持的存储地址 {shown!r}：应以 sqlite://、postgresql+psycopg:// 或 memory:// 开头",
+             f"unsupported store URL {shown!r}: use sqlite://, postgresql+psycopg:// or "
+             "memory://"))

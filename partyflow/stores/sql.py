@@ -79,14 +79,29 @@ class _Collision(Exception):
 
 
 def _create_engine(url: sa.URL, **kwargs: Any) -> sa.Engine:
-    """``sa.create_engine``, a URL naming a driver or option that does not exist refused as
-    ``UsageError`` (nothing was touched)."""
+    """``sa.create_engine``, a URL naming a driver or option that does not exist, or a driver
+    that is not installed, refused as ``UsageError`` (nothing was touched)."""
+    shown = url.render_as_string(hide_password=True)
     try:
         engine = sa.create_engine(url, **kwargs)
         engine.dialect.loaded_dbapi  # noqa: B018 - the driver module is imported here
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError, TypeError,
-            ImportError) as exc:
-        shown = url.render_as_string()
+    except ImportError as exc:
+        if url.get_backend_name() != "postgresql":
+            raise UsageError(Text(f"存储地址 {shown} 所需的数据库驱动未安装：{exc}",
+                                  f"the database driver for {shown} is not installed: "
+                                  f"{exc}")) from None
+        driver = url.get_driver_name()
+        if driver != "psycopg":
+            raise UsageError(Text(
+                f"PostgreSQL 驱动 {driver} 未安装：partyflow 使用 postgresql+psycopg://（"
+                "pip install 'partyflow[postgres]'）",
+                f"the PostgreSQL driver {driver} is not installed: partyflow uses "
+                "postgresql+psycopg:// (pip install 'partyflow[postgres]')")) from None
+        raise UsageError(Text(
+            "PostgreSQL 存储需要 psycopg 驱动，但未安装：请运行 pip install 'partyflow[postgres]'",
+            "a PostgreSQL store needs the psycopg driver, which is not installed: "
+            "pip install 'partyflow[postgres]'")) from None
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError, TypeError) as exc:
         raise UsageError(Text(f"存储地址无效（{shown}）：{exc}",
                               f"invalid store URL ({shown}): {exc}")) from None
     return engine
