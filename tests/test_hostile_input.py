@@ -211,3 +211,20 @@ def test_a_read_only_sqlite_store_needs_the_file_to_exist(tmp_path: Path) -> Non
     with pytest.raises(UsageError):
         open_store(f"sqlite:///{tmp_path / 'missing.db'}", read_only=True)
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_a_read_only_store_on_an_older_schema_says_to_upgrade(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+
+    from partyflow.stores.migrations import config
+
+    path = tmp_path / "old.db"
+    open_store(f"sqlite:///{path}").close()
+    raw = sa.create_engine(f"sqlite:///{path}")
+    with raw.begin() as conn:
+        command.downgrade(config(conn), "0005")
+    raw.dispose()
+    with pytest.raises(UsageError) as info:
+        open_store(f"sqlite:///{path}", read_only=True)
+    assert "upgrade" in info.value.message("en") and str(path) in info.value.message("en")

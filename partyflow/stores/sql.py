@@ -128,6 +128,7 @@ class SqlStore(Store):
             parsed = make_url(url)
         except (sa.exc.ArgumentError, ValueError) as exc:
             raise UsageError(Text(f"存储地址无效：{exc}", f"invalid store URL: {exc}")) from None
+        self._shown = parsed.render_as_string()  # as given, its password hidden
         kwargs: dict[str, Any] = {}
         memory = False
         if parsed.get_backend_name() == "sqlite":
@@ -212,6 +213,27 @@ class SqlStore(Store):
             except (self._driver_errors, sa.exc.DBAPIError) as exc:
                 self._engine.dispose()
                 raise self._store_error(exc, committing=False) from exc
+        elif read_only:
+            self._require_current()
+
+    def _require_current(self) -> None:
+        """A read-only store cannot upgrade itself: an older schema is a clear refusal."""
+        from partyflow.stores import migrations
+
+        try:
+            fresh = migrations.is_current(self._engine)
+        except (self._driver_errors, sa.exc.DBAPIError) as exc:
+            self._engine.dispose()
+            raise self._store_error(exc, committing=False) from exc
+        if not fresh:
+            self._engine.dispose()
+            shown = self._shown
+            raise UsageError(Text(
+                f"数据库 {shown} 的版本较旧，只读打开时不能升级：请先运行 python -m "
+                f"partyflow.stores.migrations {shown} upgrade（或以可写方式打开一次）",
+                f"the database {shown} has an older schema and cannot be upgraded while "
+                f"opened read-only: run python -m partyflow.stores.migrations {shown} "
+                "upgrade first (or open it for writing once)"))
 
     @staticmethod
     def _compile(stmt: Any, dialect: Dialect) -> _Sql:
