@@ -21,12 +21,10 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Dialect, make_url
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.engine import Connection, Dialect
 
 from partyflow.canonical import canonical_json
 from partyflow.errors import StoreError, Text, UsageError
@@ -45,6 +43,7 @@ from partyflow.stores.schema import (
     ORG_COLS,
     TIME_COLS,
 )
+from partyflow.stores.sql_engine import checkpoint_wal, open_engine
 from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS, events_query, find_query
 from partyflow.workflows.records import (
     AuditRecord,
@@ -58,8 +57,6 @@ from partyflow.workflows.records import (
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
 _UTC = dt.UTC
 _SQLITE_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width: sorts like the time it names
-_WAL_BOUND_PAGES = 10_000  # SQLite's own automatic checkpoint, if ours stops (default 1000)
-_CHECKPOINT_EVERY_S = 1.0
 ORG_TRAIL_LOCK = 0x7066_6F72_6774  # "pforgt": the advisory lock appending to pf_org_audit takes
 
 
@@ -76,35 +73,6 @@ class _Collision(Exception):
     """A unique key was taken (instance id, audit sequence or idempotency key)."""
 
 
-
-
-def _create_engine(url: sa.URL, **kwargs: Any) -> sa.Engine:
-    """``sa.create_engine``, a URL naming a driver or option that does not exist, or a driver
-    that is not installed, refused as ``UsageError`` (nothing was touched)."""
-    shown = url.render_as_string(hide_password=True)
-    try:
-        engine = sa.create_engine(url, **kwargs)
-        engine.dialect.loaded_dbapi  # noqa: B018 - the driver module is imported here
-    except ImportError as exc:
-        if url.get_backend_name() != "postgresql":
-            raise UsageError(Text(f"存储地址 {shown} 所需的数据库驱动未安装：{exc}",
-                                  f"the database driver for {shown} is not installed: "
-                                  f"{exc}")) from None
-        driver = url.get_driver_name()
-        if driver != "psycopg":
-            raise UsageError(Text(
-                f"PostgreSQL 驱动 {driver} 未安装：partyflow 使用 postgresql+psycopg://（"
-                "pip install 'partyflow[postgres]'）",
-                f"the PostgreSQL driver {driver} is not installed: partyflow uses "
-                "postgresql+psycopg:// (pip install 'partyflow[postgres]')")) from None
-        raise UsageError(Text(
-            "PostgreSQL 存储需要 psycopg 驱动，但未安装：请运行 pip install 'partyflow[postgres]'",
-            "a PostgreSQL store needs the psycopg driver, which is not installed: "
-            "pip install 'partyflow[postgres]'")) from None
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError, TypeError) as exc:
-        raise UsageError(Text(f"存储地址无效（{shown}）：{exc}",
-                              f"invalid store URL ({shown}): {exc}")) from None
-    return engine
 
 
 class SqlStore(Store):
@@ -124,65 +92,8 @@ class SqlStore(Store):
 
     def __init__(self, url: str, *, create: bool = True, read_only: bool = False) -> None:
         create = create and not read_only
-        try:
-            parsed = make_url(url)
-        except (sa.exc.ArgumentError, ValueError) as exc:
-            raise UsageError(Text(f"存储地址无效：{exc}", f"invalid store URL: {exc}")) from None
-        self._shown = parsed.render_as_string()  # as given, its password hidden
-        kwargs: dict[str, Any] = {}
-        memory = False
-        if parsed.get_backend_name() == "sqlite":
-            query = dict(parsed.query)
-            sync = str(query.pop("synchronous", "NORMAL")).upper()
-            if sync not in ("OFF", "NORMAL", "FULL", "EXTRA"):
-                raise UsageError(Text(f"synchronous 取值无效：{sync}",
-                                      f"invalid synchronous value: {sync}"))
-            if query:
-                raise UsageError(Text(
-                    f"SQLite 存储地址不认识参数 {', '.join(sorted(query))}（可用：synchronous）",
-                    f"the SQLite store URL does not know {', '.join(sorted(query))} "
-                    "(known: synchronous)"))
-            parsed = parsed.set(query=query)
-            memory = parsed.database in (None, "", ":memory:")
-            if memory:
-                kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-            else:
-                kwargs["connect_args"] = {"timeout": 30}
-            if read_only and not memory:
-                path = Path(str(parsed.database)).resolve()
-                if not path.exists():
-                    raise UsageError(Text(f"数据库文件不存在：{path}",
-                                          f"the database file does not exist: {path}"))
-                parsed = parsed.set(database=f"file:{path.as_posix()}?mode=ro",
-                                    query={"uri": "true"})
-            self._engine = _create_engine(parsed, **kwargs)
-
-            @sa.event.listens_for(self._engine, "connect")
-            def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-                cur = dbapi_conn.cursor()
-                if not memory and not read_only:
-                    cur.execute("PRAGMA journal_mode=WAL")
-                    # a background thread checkpoints (see _checkpoints); this bound (about
-                    # 40 MB of WAL) only applies if it stops
-                    cur.execute(f"PRAGMA wal_autocheckpoint={_WAL_BOUND_PAGES}")
-                cur.execute(f"PRAGMA synchronous={sync}")
-                cur.execute("PRAGMA busy_timeout=30000")
-                cur.close()
-        else:
-            try:  # a host name no resolver could look up fails here, not at connect time
-                (parsed.host or "").encode("idna")
-            except UnicodeError:
-                raise UsageError(Text(f"存储地址的主机名无效：{parsed.host!r}",
-                                      f"the store URL's host name is invalid: {parsed.host!r}")
-                                 ) from None
-            extra: dict[str, Any] = {}
-            if read_only:  # every transaction of the session read-only (kept with options)
-                query = dict(parsed.query)
-                given = str(query.pop("options", "") or "")
-                parsed = parsed.set(query=query)
-                extra["connect_args"] = {
-                    "options": f"{given} -c default_transaction_read_only=on".strip()}
-            self._engine = _create_engine(parsed, pool_pre_ping=True, **extra)
+        opened = open_engine(url, read_only=read_only)
+        self._engine, self._shown, parsed = opened.engine, opened.shown, opened.url
         self.url = parsed
         dialect = self._engine.dialect
         self._sqlite = dialect.name == "sqlite"
@@ -196,15 +107,15 @@ class SqlStore(Store):
         self._plans = {key: tuple((k, self._convert.get(k)) for k in sql.names)
                        for key, sql in self._sql.items() if sql.names is not None}
         # in-memory SQLite: one connection shared by all threads, so one transaction at a time
-        self._serial = threading.Lock() if self._sqlite and memory else None
+        self._serial = threading.Lock() if opened.memory else None
         self._local = threading.local()
         self._held: list[Connection] = []
         self._held_lock = threading.Lock()
         self._stop = threading.Event()
         self._checkpointer: threading.Thread | None = None
-        if self._sqlite and not memory and not read_only:
+        if opened.wal_file is not None:
             self._checkpointer = threading.Thread(
-                target=self._checkpoints, args=(str(parsed.database),),
+                target=checkpoint_wal, args=(opened.wal_file, self._stop),
                 name="partyflow-wal-checkpoint", daemon=True)
             self._checkpointer.start()
         if create:
@@ -746,25 +657,6 @@ class SqlStore(Store):
             for row in rows:
                 yield self._instance(row)
             last = rows[-1][0]
-
-    def _checkpoints(self, path: str) -> None:
-        """Checkpoint the WAL about once a second, off the path of the steps: with SQLite's
-        automatic checkpoint, every ~1000th commit paid for it (measured +21 % fires/s without,
-        bench/README.md). PASSIVE never blocks writers; one such thread per process is fine."""
-        import sqlite3
-
-        conn: sqlite3.Connection | None = None
-        try:
-            while not self._stop.wait(_CHECKPOINT_EVERY_S):
-                try:
-                    if conn is None:
-                        conn = sqlite3.connect(path, timeout=5, check_same_thread=False)
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except sqlite3.Error:
-                    pass  # busy or not created yet: next time (the bound above still holds)
-        finally:
-            if conn is not None:
-                conn.close()
 
     def close(self) -> None:
         self._stop.set()

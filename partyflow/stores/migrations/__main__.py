@@ -36,7 +36,7 @@ def _engine(url: str) -> sa.Engine:
     """An engine for ``url``; an unusable URL or a missing driver raises ``UsageError``."""
     from partyflow.errors import UsageError
     from partyflow.stores.open import redacted_url
-    from partyflow.stores.sql import _create_engine
+    from partyflow.stores.sql_engine import create_engine
 
     try:
         parsed = sa.make_url(url)
@@ -44,7 +44,7 @@ def _engine(url: str) -> sa.Engine:
         shown = redacted_url(url)
         raise UsageError(Text(f"存储地址无效（{shown}）：{exc}",
                               f"invalid store URL ({shown}): {exc}")) from None
-    return _create_engine(parsed)
+    return create_engine(parsed)
 
 
 def main(argv: list[str]) -> int:
