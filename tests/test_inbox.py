@@ -119,9 +119,16 @@ def test_find_pages_by_id_and_narrows_by_every_field(engine: Engine) -> None:
         engine.find(limit=0)
 
 
-def test_the_engine_closes_its_store_and_is_a_context_manager(engine: Engine) -> None:
+def test_the_engine_closes_its_store_and_is_a_context_manager(
+        engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    closed: list[bool] = []
+    real = engine.store.close
+    monkeypatch.setattr(engine.store, "close", lambda: (closed.append(True), real())[1])
     with engine as e:
         assert e is engine
         _transfer(engine, "m1")
-    # a closed SQL store reconnects on demand or refuses; either way no half-open state leaks
-    engine.close()
+        assert closed == []
+    assert closed == [True]  # leaving the block released the store's connections
+    with pytest.raises(RuntimeError), engine:
+        raise RuntimeError("a failing block still closes it")
+    assert closed == [True, True]
