@@ -119,6 +119,31 @@ def test_find_pages_by_id_and_narrows_by_every_field(engine: Engine) -> None:
         engine.find(limit=0)
 
 
+def test_count_is_the_number_find_pages_through_for_every_filter(engine: Engine) -> None:
+    for i in range(5):
+        _transfer(engine, f"m{i}")
+    _transfer(engine, "m8", sending="hepingli-1")
+    late = _transfer(engine, "m9")
+    engine.fire(late, "withdraw", Actor("m9", "party_member"), {"withdraw_reason": "不再调动"})
+    later = T0 + dt.timedelta(days=40)
+    queries = [InstanceQuery(org=org, procedure=proc, state=state, open_only=open_only,
+                             overdue_at=overdue, due_by=due)
+               for org in (None, "dongcheng", "dongcheng-street", "hepingli-street")
+               for proc in (None, "member_transfer", "branch_establishment")
+               for state in (None, "out_review")
+               for open_only in (True, False)
+               for overdue in (None, T0, later)
+               for due in (None, later)]
+    for query in queries:
+        found, after = [], ""
+        while page := engine.store.find(query, after=after, limit=2):
+            found += page
+            after = page[-1].id
+        assert engine.store.count(query) == len(found), query
+    assert engine.store.count(InstanceQuery(org="dongcheng")) == 6
+    assert engine.store.count(InstanceQuery(org="dongcheng", open_only=False)) == 7
+
+
 def test_the_engine_closes_its_store_and_is_a_context_manager(
         engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     closed: list[bool] = []

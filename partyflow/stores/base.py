@@ -271,6 +271,12 @@ class Store(ABC):
                     break
         return out
 
+    def count(self, query: InstanceQuery) -> int:
+        """How many instances ``query`` selects (the SQL store counts in the database)."""
+        subtree = frozenset(self.subtree_ids(query.org)) if query.org is not None else None
+        return sum(1 for inst in self.instances(query.procedure, open_only=query.open_only)
+                   if query.matches(inst, subtree))
+
     @abstractmethod
     def events(self, after: str, limit: int) -> list[Event]:
         """Committed steps after the cursor ``after`` (``""``: from the first), in the order a

@@ -626,20 +626,34 @@ class SqlStore(Store):
         return [Event(f"{int(r[1])}:{int(r[0])}", self._record(r[2:])) for r in rows]
 
     def find(self, query: InstanceQuery, *, after: str = "", limit: int = 100) -> list[Instance]:
+        key, params = self._query(query, count=False)
+        params.update(b_after_id=after, b_limit=limit)
+        rows = self._read(lambda c: self._run(c, key, self._wanted(key, params)).fetchall())
+        return [self._instance(r) for r in rows]
+
+    def count(self, query: InstanceQuery) -> int:
+        key, params = self._query(query, count=True)
+        row = self._read(lambda c: self._run(c, key, self._wanted(key, params)).fetchone())
+        return int(row[0])
+
+    def _query(self, query: InstanceQuery, *, count: bool) -> tuple[str, dict[str, Any]]:
+        """The statement ``find``/``count`` runs for ``query`` (compiled on first use), and
+        its filter parameters."""
         flags = {"org": query.org is not None, "procedure": query.procedure is not None,
                  "state": query.state is not None, "open_only": query.open_only,
                  "overdue": query.overdue_at is not None, "due": query.due_by is not None}
-        key = self._prepared("find_" + "".join(str(int(v)) for v in flags.values()),
-                             lambda: find_query(**flags))
-        params = {"b_after_id": after, "b_limit": limit, "b_id": query.org,
-                  "b_procedure": query.procedure, "b_state": query.state,
-                  "b_now": query.overdue_at, "b_end": query.due_by}
-        sql = self._sql[key]
-        wanted = set(sql.names) if sql.names is not None else None
-        if wanted is not None:
-            params = {k: v for k, v in params.items() if k in wanted}
-        rows = self._read(lambda c: self._run(c, key, params).fetchall())
-        return [self._instance(r) for r in rows]
+        name = ("count_" if count else "find_") + "".join(str(int(v)) for v in flags.values())
+        key = self._prepared(name, lambda: find_query(**flags, count=count))
+        return key, {"b_id": query.org, "b_procedure": query.procedure,
+                     "b_state": query.state, "b_now": query.overdue_at, "b_end": query.due_by}
+
+    def _wanted(self, key: str, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` without those ``key``'s positional statement does not take."""
+        names = self._sql[key].names
+        if names is None:
+            return params
+        wanted = set(names)
+        return {k: v for k, v in params.items() if k in wanted}
 
     def instances(self, procedure: str | None = None, *, open_only: bool = False,
                   batch: int = 1000) -> Iterator[Instance]:

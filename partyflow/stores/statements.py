@@ -119,17 +119,23 @@ def _subtree() -> Any:
     return down.union(sa.select(o.c.id).where(o.c.parent == down.c.id))
 
 
+def _in_subtree() -> Any:
+    """``org IN (the subtree)``: written as IN, not as a join, so that SQLite walks the
+    subtree and looks each organization's instances up by ``ix_pf_instances_org`` (with a join
+    its planner scans every instance and probes the subtree: 0.9 s for one community among
+    1,000,000 instances, against 1 ms); PostgreSQL plans both alike."""
+    return _I.org.in_(sa.select(_subtree().c.id))
+
+
 def _report_query(procedure: bool) -> Any:
     """Open / overdue / escalated counts by procedure and state within a subtree, grouped by
     the database (reads the subtree's organizations and their open instances only)."""
-    down = _subtree()
     overdue = sa.case((sa.or_(_I.overdue_since.is_not(None), sa.and_(
         _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))), 1), else_=0)
     escalated = sa.case((_I.escalation > 0, 1), else_=0)
     query = sa.select(_I.procedure, _I.state, sa.func.count(), sa.func.sum(overdue),
                       sa.func.sum(escalated)) \
-        .select_from(instances_table.join(down, _I.org == down.c.id)) \
-        .where(_I.terminal.is_(False))
+        .where(_in_subtree(), _I.terminal.is_(False))
     if procedure:
         query = query.where(_I.procedure == _p("b_procedure"))
     return query.group_by(_I.procedure, _I.state).order_by(_I.procedure, _I.state)
@@ -144,14 +150,15 @@ STATEMENTS.update({
 
 
 def find_query(*, org: bool, procedure: bool, state: bool, open_only: bool, overdue: bool,
-               due: bool) -> Any:
-    """A page of instances by id for ``Store.find``: only the filters asked for are in the
-    statement (one compiled statement per combination), the subtree joined as in the report."""
-    query = sa.select(instances_table)
+               due: bool, count: bool = False) -> Any:
+    """A page of instances by id for ``Store.find`` (with ``count``: how many there are, for
+    ``Store.count``): only the filters asked for are in the statement (one compiled statement
+    per combination), the subtree selected as in the report."""
+    query = sa.select(sa.func.count()).select_from(instances_table) if count \
+        else sa.select(instances_table)
+    conditions = [] if count else [_I.id > _p("b_after_id")]
     if org:
-        down = _subtree()
-        query = query.select_from(instances_table.join(down, _I.org == down.c.id))
-    conditions = [_I.id > _p("b_after_id")]
+        conditions.append(_in_subtree())
     if procedure:
         conditions.append(_I.procedure == _p("b_procedure"))
     if state:
@@ -163,6 +170,8 @@ def find_query(*, org: bool, procedure: bool, state: bool, open_only: bool, over
             _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))))
     if due:
         conditions.append(sa.and_(_I.deadline_at.is_not(None), _I.deadline_at <= _p("b_end")))
+    if count:
+        return query.where(*conditions)
     return query.where(*conditions).order_by(_I.id).limit(_p("b_limit"))
 
 

@@ -100,22 +100,24 @@ def inbox(rules: RuleSet, store: Store, actor: Actor, now: dt.datetime, soon_unt
 
 def org_todo(store: Store, org_id: str, now: dt.datetime, soon_until: dt.datetime,
              limit: int) -> OrgTodo:
-    """The open, due-soon and overdue instances responsible in ``org_id``'s subtree."""
-    def take(query: InstanceQuery, keep: Callable[[Instance], bool]) -> tuple[list[Instance], int]:
+    """The open, due-soon and overdue instances responsible in ``org_id``'s subtree: the
+    counts from the store (``Store.count``), the lists a page or two each."""
+    def first(query: InstanceQuery, keep: Callable[[Instance], bool]) -> list[Instance]:
         shown: list[Instance] = []
-        count = 0
-        for inst in pages(store, query):
+        for inst in pages(store, query, page=max(limit, 1)):
+            if len(shown) >= limit:
+                break
             if keep(inst):
-                count += 1
-                if len(shown) < limit:
-                    shown.append(inst)
-        return shown, count
+                shown.append(inst)
+        return shown
 
-    def is_overdue(i: Instance) -> bool:
-        return i.overdue_since is not None or (i.deadline_at is not None and i.deadline_at <= now)
+    def not_overdue(i: Instance) -> bool:
+        return i.overdue_since is None and (i.deadline_at is None or i.deadline_at > now)
 
-    opened, n_open = take(InstanceQuery(org=org_id), lambda i: True)
-    late, n_late = take(InstanceQuery(org=org_id, overdue_at=now), lambda i: True)
-    soon, n_soon = take(InstanceQuery(org=org_id, due_by=soon_until),
-                        lambda i: not is_overdue(i))
-    return OrgTodo(tuple(opened), tuple(soon), tuple(late), n_open, n_soon, n_late)
+    everything = InstanceQuery(org=org_id)
+    late = InstanceQuery(org=org_id, overdue_at=now)
+    due = InstanceQuery(org=org_id, due_by=soon_until)
+    late_and_due = InstanceQuery(org=org_id, overdue_at=now, due_by=soon_until)
+    return OrgTodo(tuple(first(everything, lambda i: True)), tuple(first(due, not_overdue)),
+                   tuple(first(late, lambda i: True)), store.count(everything),
+                   store.count(due) - store.count(late_and_due), store.count(late))
