@@ -25,7 +25,8 @@ from partyflow.policy.mapping import MigrationMap
 from partyflow.rules.definitions import ProcedureDef, RuleSet
 from partyflow.stores.base import Store
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
-from partyflow.workflows.records import Actor, Instance
+from partyflow.workflows.parties import migrated_parties
+from partyflow.workflows.records import Actor, Instance, Parties
 from partyflow.workflows.step import Step, commit, engine_key, seal, timing
 from partyflow.workflows.versions import RuleVersions
 
@@ -179,6 +180,16 @@ def _refuse(inst: Instance, target: str | None, zh: str, en: str) -> MigrationOu
     return MigrationOutcome(inst.id, inst.procedure, inst.state, target, "refused", Text(zh, en))
 
 
+def _parties(store: Store, inst: Instance, old: ProcedureDef, new: ProcedureDef,
+             data: Mapping[str, Any]) -> Parties | None:
+    """Who the migrated instance names under ``new`` (None when neither version binds
+    anyone beyond the responsible organization); the starter from its first record."""
+    if not old.party_keys and not new.party_keys:
+        return None
+    first = store.record(inst.id, 1)
+    return migrated_parties(old, new, data, first.actor_id if first is not None else "")
+
+
 def _migrate_one(store: Store, inst: Instance, new_rules: RuleSet, versions: RuleVersions,
                  mapping: MigrationMap, apply: bool, now: dt.datetime) -> MigrationOutcome:
     """Check ``inst`` against the new rules and the map; move it with ``apply``."""
@@ -242,7 +253,8 @@ def _migrate_one(store: Store, inst: Instance, new_rules: RuleSet, versions: Rul
         # same read conflicts, while moving on, back and on again are distinct steps
         engine_key("migrate", inst.rules_hash, new_rules.content_hash, inst.version),
         now, inst.updated_at,  # the state stays as entered: deadlines count from then
-        deadline_estimated=estimated, remind_at=remind_at)
+        deadline_estimated=estimated, remind_at=remind_at,
+        parties=_parties(store, inst, old, new, data))
     try:
         versions.save(new_rules)
         commit(store, seal(step))

@@ -335,6 +335,10 @@ class EstablishesDef:
     basis: str | None
 
 
+STARTER_KEY = "@starter"
+"""The party key of whoever started an instance (``ProcedureDef.party_keys``)."""
+
+
 @dataclass(frozen=True)
 class ProcedureDef:
     """A compiled procedure: everything the runtime needs, frozen."""
@@ -362,6 +366,24 @@ class ProcedureDef:
         if self.organization is not None:
             names.add(self.organization)
         return frozenset(names)
+
+    @cached_property
+    def party_keys(self) -> tuple[tuple[str, str], ...]:
+        """Who an instance names besides its responsible organization (当事方), as
+        ``(key, kind)``: an ``org`` input a role is bound to (``"org"``), ``"@starter"`` or
+        a ``subject`` input (``"person"``). Stores index them, so an actor's inbox reads only
+        the instances that name it or its organization's subtree."""
+        keys: dict[str, str] = {}
+        for auth in self.authority.values():
+            if auth.open is not None:
+                continue
+            if auth.org is not None and auth.org != self.organization:
+                keys[auth.org] = "org"
+            if auth.person == "starter":
+                keys[STARTER_KEY] = "person"
+            elif auth.person == "subject" and auth.subject is not None:
+                keys[auth.subject] = "person"
+        return tuple(sorted(keys.items()))
 
     def deadline_for(self, state: str, data: Mapping[str, Any]) -> Duration | None:
         """The deadline of ``state``: literal, a parameter's, or the instance data's, or None."""

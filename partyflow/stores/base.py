@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageError
 from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, OrgAuditRecord
+from partyflow.rules.definitions import STARTER_KEY
 from partyflow.workflows.records import (
     AuditRecord,
     Event,
     Instance,
     InstanceQuery,
     Organization,
+    Parties,
     ReportRow,
+    person_key,
 )
 
 
@@ -83,8 +86,10 @@ class Store(ABC):
         """The text of the rules with ``content_hash``, or None."""
 
     @abstractmethod
-    def create(self, instance: Instance, record: AuditRecord) -> None:
-        """Insert a new instance with its first audit record, atomically.
+    def create(self, instance: Instance, record: AuditRecord, *,
+               parties: Parties | None = None) -> None:
+        """Insert a new instance with its first audit record and who it names (``parties``,
+        ``partyflow.workflows.parties``), atomically.
 
         Raises:
             ConcurrentUpdate: an instance with that id exists (``expected_version`` 0).
@@ -100,9 +105,11 @@ class Store(ABC):
 
     @abstractmethod
     def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
-               organization: Organization | None = None) -> None:
+               organization: Organization | None = None,
+               parties: Parties | None = None) -> None:
         """Replace the instance row and append ``record``, atomically, if still at
-        ``expected_version``; with ``organization``, add it to the hierarchy in the same
+        ``expected_version``; with ``parties``, rewrite those keys of who the instance names
+        (a None value removes one); with ``organization``, add it to the hierarchy in the same
         transaction (a branch established by this step), with its ``establish`` record in the
         hierarchy's trail (the actor and time of ``record``).
 
@@ -259,13 +266,56 @@ class Store(ABC):
         within N days": ``start`` now, ``end`` N days on), ordered by ``(deadline_at, id)``
         and starting after ``after``; at most ``limit``."""
 
+    def named(self, key: str, values: Collection[str]) -> set[str] | None:
+        """The ids of instances whose party ``key`` holds one of ``values``, or None when
+        this store keeps no party index (then each instance's own data is read)."""
+        return None
+
+    def _names(self, inst: Instance, key: str, values: Collection[str], person: bool) -> bool:
+        """Whether ``inst`` names one of ``values`` as its party ``key`` (a person's, compared
+        as persons are), read from its data and, for the starter, its first record: for a
+        store without a party index."""
+        if key == STARTER_KEY:
+            first = self.record(inst.id, 1)
+            raw: object = None if first is None else first.actor_id
+        else:
+            raw = inst.data.get(key)
+        if raw is None:
+            return False
+        return (person_key(str(raw)) if person else str(raw)) in values
+
+    def _selected(self, query: InstanceQuery) -> Iterator[Instance]:
+        """The instances ``query`` selects, by id (the SQL store selects in the database)."""
+        subtree = frozenset(self.subtree_ids(query.org)) if query.org is not None else None
+        wanted: list[tuple[str, frozenset[str], bool]] = []
+        if query.named_org is not None:
+            wanted.append((query.named_org[0], frozenset(self.subtree_ids(query.named_org[1])),
+                           False))
+        if query.named_person is not None:
+            wanted.append((query.named_person[0],
+                           frozenset({person_key(query.named_person[1])}), True))
+        indexed: set[str] | None = None
+        for key, values, _person in wanted:
+            ids = self.named(key, values)
+            if ids is None:
+                indexed = None
+                break
+            indexed = ids if indexed is None else indexed & ids
+        for inst in self.instances(query.procedure, open_only=query.open_only):
+            if indexed is not None:
+                if inst.id not in indexed:
+                    continue
+            elif not all(self._names(inst, *w) for w in wanted):
+                continue
+            if query.matches(inst, subtree):
+                yield inst
+
     def find(self, query: InstanceQuery, *, after: str = "", limit: int = 100) -> list[Instance]:
         """A page of the instances ``query`` selects, by id, starting after the id ``after``
         (the last of the previous page); at most ``limit``."""
-        subtree = frozenset(self.subtree_ids(query.org)) if query.org is not None else None
         out: list[Instance] = []
-        for inst in self.instances(query.procedure, open_only=query.open_only):
-            if inst.id > after and query.matches(inst, subtree):
+        for inst in self._selected(query):
+            if inst.id > after:
                 out.append(inst)
                 if len(out) >= limit:
                     break
@@ -273,9 +323,7 @@ class Store(ABC):
 
     def count(self, query: InstanceQuery) -> int:
         """How many instances ``query`` selects (the SQL store counts in the database)."""
-        subtree = frozenset(self.subtree_ids(query.org)) if query.org is not None else None
-        return sum(1 for inst in self.instances(query.procedure, open_only=query.open_only)
-                   if query.matches(inst, subtree))
+        return sum(1 for _ in self._selected(query))
 
     @abstractmethod
     def events(self, after: str, limit: int) -> list[Event]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 from partyflow.canonical import canonical_json
 from partyflow.hierarchy.trail import (
@@ -14,7 +14,7 @@ from partyflow.hierarchy.trail import (
     org_row,
 )
 from partyflow.stores.base import Store, conflict, event_position, not_found, trail_time
-from partyflow.workflows.records import AuditRecord, Event, Instance, Organization
+from partyflow.workflows.records import AuditRecord, Event, Instance, Organization, Parties
 
 
 class MemoryStore(Store):
@@ -32,6 +32,7 @@ class MemoryStore(Store):
         self._children: dict[str, dict[str, None]] = {}  # parent → children, in insert order
         self._org_trail: list[OrgAuditRecord] = []
         self._events: list[AuditRecord] = []  # the outbox: every record, in commit order
+        self._parties: dict[str, dict[str, str]] = {}  # instance → party key → value
 
     def save_rules(self, content_hash: str, version: str, source: str) -> None:
         with self._lock:
@@ -41,15 +42,31 @@ class MemoryStore(Store):
         found = self._rules.get(content_hash)
         return found[1] if found else None
 
-    def create(self, instance: Instance, record: AuditRecord) -> None:
+    def create(self, instance: Instance, record: AuditRecord, *,
+               parties: Parties | None = None) -> None:
         with self._lock:
             if instance.id in self._instances:
                 raise conflict(instance.id, 0)
             self._instances[instance.id] = instance
+            self._put_parties(instance.id, parties)
             self._audit[instance.id] = [record]
             self._events.append(record)
             if record.idempotency_key is not None:
                 self._keys[(instance.id, record.idempotency_key)] = record
+
+    def _put_parties(self, instance_id: str, parties: Parties | None) -> None:
+        if not parties:
+            return
+        held = self._parties.setdefault(instance_id, {})
+        for key, value in parties.items():
+            if value is None:
+                held.pop(key, None)
+            else:
+                held[key] = value
+
+    def named(self, key: str, values: Collection[str]) -> set[str] | None:
+        wanted = set(values)
+        return {iid for iid, held in self._parties.items() if held.get(key) in wanted}
 
     def get(self, instance_id: str) -> Instance:
         try:
@@ -58,7 +75,8 @@ class MemoryStore(Store):
             raise not_found(instance_id) from None
 
     def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
-               organization: Organization | None = None) -> None:
+               organization: Organization | None = None,
+               parties: Parties | None = None) -> None:
         with self._lock:
             current = self._instances.get(instance.id)
             if current is None:
@@ -71,6 +89,7 @@ class MemoryStore(Store):
                 self._org_trail[-1] if self._org_trail else None, at=record.at,
                 actor_id=record.actor_id, action="establish", org=organization)
             self._instances[instance.id] = instance
+            self._put_parties(instance.id, parties)
             self._audit[instance.id].append(record)
             self._events.append(record)
             if key is not None:

@@ -120,6 +120,14 @@ events_table = sa.Table(
     sa.Index("ix_pf_events_txid", "txid", "event_id"),
 )
 
+parties_table = sa.Table(
+    "pf_instance_parties", metadata,  # who an instance names (partyflow.workflows.parties)
+    sa.Column("instance_id", sa.String(128), primary_key=True),
+    sa.Column("party", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(1000), nullable=False),
+    sa.Index("ix_pf_instance_parties_value", "party", "value", "instance_id"),
+)
+
 INSTANCE_COLS = [c.name for c in instances_table.columns]
 AUDIT_COLS = [c.name for c in audit_table.columns]
 ORG_COLS = [c.name for c in organizations_table.columns]

@@ -51,7 +51,9 @@ from partyflow.workflows.records import (
     Instance,
     InstanceQuery,
     Organization,
+    Parties,
     ReportRow,
+    person_key,
 )
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
@@ -400,8 +402,9 @@ class SqlStore(Store):
         row = self._read(lambda c: self._run(c, "rules_source", {"b_hash": content_hash}).fetchone())
         return None if row is None else str(row[0])
 
-    def create(self, instance: Instance, record: AuditRecord) -> None:
-        if self._pg:
+    def create(self, instance: Instance, record: AuditRecord, *,
+               parties: Parties | None = None) -> None:
+        if self._pg and not parties:
             params = {c: getattr(instance, c) for c in INSTANCE_COLS}
             params.update({f"a_{c}": getattr(record, c) for c in AUDIT_COLS})
             try:
@@ -414,8 +417,19 @@ class SqlStore(Store):
             with self._tx() as conn:
                 self._run(conn, "insert_instance", {c: getattr(instance, c) for c in INSTANCE_COLS})
                 self._run(conn, "insert_audit", {c: getattr(record, c) for c in AUDIT_COLS})
+                self._write_parties(conn, instance.id, parties, fresh=True)
         except _Collision:
             raise conflict(instance.id, 0) from None
+
+    def _write_parties(self, conn: Connection, instance_id: str, parties: Parties | None, *,
+                       fresh: bool = False) -> None:
+        """Rewrite those keys of who ``instance_id`` names, in the current transaction."""
+        for party, value in (parties or {}).items():
+            if not fresh:
+                self._run(conn, "delete_party", {"b_id": instance_id, "b_party": party})
+            if value is not None:
+                self._run(conn, "insert_party",
+                          {"b_id": instance_id, "b_party": party, "b_value": value})
 
     def get(self, instance_id: str) -> Instance:
         row = self._read(lambda c: self._run(c, "get", {"b_id": instance_id}).fetchone())
@@ -432,7 +446,8 @@ class SqlStore(Store):
         return self._instance(row[:n]), record
 
     def commit(self, instance: Instance, expected_version: int, record: AuditRecord, *,
-               organization: Organization | None = None) -> None:
+               organization: Organization | None = None,
+               parties: Parties | None = None) -> None:
         params = {
             "b_id": instance.id, "b_expected": expected_version, "state": instance.state,
             "data": instance.data, "version": instance.version,
@@ -444,7 +459,7 @@ class SqlStore(Store):
             "deadline_estimated": instance.deadline_estimated, "remind_at": instance.remind_at,
             "last_step_at": instance.last_step_at,
         }
-        if self._pg and organization is None:
+        if self._pg and organization is None and not parties:
             params.update({f"a_{c}": getattr(record, c) for c in AUDIT_COLS})
             try:
                 with self._single(write=True) as conn:
@@ -464,6 +479,7 @@ class SqlStore(Store):
                         raise not_found(instance.id)
                     raise conflict(instance.id, expected_version)
                 self._run(conn, "insert_audit", {c: getattr(record, c) for c in AUDIT_COLS})
+                self._write_parties(conn, instance.id, parties)
                 if organization is not None:
                     self._lock_org_trail(conn)
                     self._run(conn, "insert_org",
@@ -641,11 +657,20 @@ class SqlStore(Store):
         its filter parameters."""
         flags = {"org": query.org is not None, "procedure": query.procedure is not None,
                  "state": query.state is not None, "open_only": query.open_only,
-                 "overdue": query.overdue_at is not None, "due": query.due_by is not None}
+                 "overdue": query.overdue_at is not None, "due": query.due_by is not None,
+                 "named_org": query.named_org is not None,
+                 "named_person": query.named_person is not None}
         name = ("count_" if count else "find_") + "".join(str(int(v)) for v in flags.values())
         key = self._prepared(name, lambda: find_query(**flags, count=count))
-        return key, {"b_id": query.org, "b_procedure": query.procedure,
-                     "b_state": query.state, "b_now": query.overdue_at, "b_end": query.due_by}
+        params: dict[str, Any] = {
+            "b_id": query.org, "b_procedure": query.procedure, "b_state": query.state,
+            "b_now": query.overdue_at, "b_end": query.due_by}
+        if query.named_org is not None:
+            params.update(b_party=query.named_org[0], b_party_org=query.named_org[1])
+        if query.named_person is not None:
+            params.update(b_person_key=query.named_person[0],
+                          b_person=person_key(query.named_person[1]))
+        return key, params
 
     def _wanted(self, key: str, params: dict[str, Any]) -> dict[str, Any]:
         """``params`` without those ``key``'s positional statement does not take."""

@@ -16,6 +16,7 @@ from partyflow.stores.schema import (
     instances_table,
     org_audit_table,
     organizations_table,
+    parties_table,
     rules_table,
 )
 
@@ -23,6 +24,7 @@ _I = instances_table.c
 _A = audit_table.c
 _O = organizations_table.c
 _T = org_audit_table.c
+_P = parties_table.c
 
 
 def _p(name: str) -> sa.BindParameter[Any]:
@@ -96,6 +98,10 @@ STATEMENTS: dict[str, Any] = {
     .order_by(_T.seq).limit(_p("b_limit")),
     "audit_hash": sa.select(_A.hash).where(_A.instance_id == _p("b_id"), _A.seq == _p("b_seq")),
     "instance_count": sa.select(sa.func.count()).select_from(instances_table),
+    "insert_party": parties_table.insert().values(
+        instance_id=_p("b_id"), party=_p("b_party"), value=_p("b_value")),
+    "delete_party": parties_table.delete().where(_P.instance_id == _p("b_id"),
+                                                 _P.party == _p("b_party")),
 }
 
 
@@ -112,9 +118,10 @@ def _lineage_query() -> Any:
     return sa.select(*[up.c[c] for c in ORG_COLS]).order_by(up.c.depth)
 
 
-def _subtree() -> Any:
-    """The ids of an organization and everything below it (UNION: ends even on a cycle)."""
-    down = sa.select(_O.id).where(_O.id == _p("b_id")).cte("down", recursive=True)
+def _subtree(root: str = "b_id", name: str = "down") -> Any:
+    """The ids of the organization ``root`` names and everything below it (UNION: ends even
+    on a cycle)."""
+    down = sa.select(_O.id).where(_O.id == _p(root)).cte(name, recursive=True)
     o = organizations_table.alias("o")
     return down.union(sa.select(o.c.id).where(o.c.parent == down.c.id))
 
@@ -150,7 +157,8 @@ STATEMENTS.update({
 
 
 def find_query(*, org: bool, procedure: bool, state: bool, open_only: bool, overdue: bool,
-               due: bool, count: bool = False) -> Any:
+               due: bool, named_org: bool = False, named_person: bool = False,
+               count: bool = False) -> Any:
     """A page of instances by id for ``Store.find`` (with ``count``: how many there are, for
     ``Store.count``): only the filters asked for are in the statement (one compiled statement
     per combination), the subtree selected as in the report."""
@@ -170,6 +178,13 @@ def find_query(*, org: bool, procedure: bool, state: bool, open_only: bool, over
             _I.deadline_at.is_not(None), _I.deadline_at <= _p("b_now"))))
     if due:
         conditions.append(sa.and_(_I.deadline_at.is_not(None), _I.deadline_at <= _p("b_end")))
+    if named_org:  # the party index: instances naming an organization of the subtree
+        conditions.append(_I.id.in_(sa.select(_P.instance_id).where(
+            _P.party == _p("b_party"),
+            _P.value.in_(sa.select(_subtree("b_party_org", "named").c.id)))))
+    if named_person:
+        conditions.append(_I.id.in_(sa.select(_P.instance_id).where(
+            _P.party == _p("b_person_key"), _P.value == _p("b_person"))))
     if count:
         return query.where(*conditions)
     return query.where(*conditions).order_by(_I.id).limit(_p("b_limit"))

@@ -6,14 +6,13 @@ never from the step's own data, so a forged organization field grants nothing.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from partyflow.errors import Lang, NotAuthorized, Text
 from partyflow.hierarchy.query import HierarchyView, Organization
 from partyflow.rules.definitions import AuthorityDef, ProcedureDef, RuleSet, TransitionDef
-from partyflow.workflows.records import Actor, AuditRecord
+from partyflow.workflows.records import Actor, AuditRecord, person_key
 
 
 def role_name(rules: RuleSet, role: str, lang: Lang) -> str:
@@ -85,11 +84,8 @@ def same_person(a: str, b: str) -> bool:
     """Whether two actor ids name the same person: compared after Unicode NFKC normalization,
     case folding and trimming (``"Wang.Li "`` is ``"wang.li"``; full-width letters are their
     ASCII forms). The one comparison for starter, subject, secretary and four-eyes."""
-    return _norm(a) == _norm(b)
+    return person_key(a) == person_key(b)
 
-
-def _norm(person: str) -> str:
-    return unicodedata.normalize("NFKC", person).casefold().strip()
 
 
 def authority_refusal(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any],

@@ -1,12 +1,14 @@
 """What each person or organization must do now (待办): the inbox of an actor and the to-do
 list of an organization, from the same authority the engine enforces when a step is fired.
 
-An actor's candidates are found through the store's indexes where the rules allow it: a role
-bound to the procedure's responsible organization (``org: <organization>, up: N``) acts only
-on instances responsible below its own organization, so only that subtree is read; a role
-bound to another organization input (the receiving side) or to a person reads the open
-instances of the procedure. Each candidate is then asked, as a fire would ask, which of its
-triggers this actor may fire now.
+An actor's candidates are found through the store's indexes: a role bound to the procedure's
+responsible organization (``org: <organization>, up: N``) acts only on instances responsible
+in its own organization's subtree (``Instance.org``); a role bound to another organization
+input (the receiving side of a transfer) only on instances whose input names an organization
+of that subtree, and a role bound to the starter or to a ``subject`` only on instances naming
+the actor (the party index, ``partyflow.workflows.parties``). Only a role bound ``open``
+reads every open instance of the procedure. Each candidate is then asked, as a fire would
+ask, which of its triggers this actor may fire now.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from partyflow.rules.definitions import RuleSet
+from partyflow.rules.definitions import STARTER_KEY, ProcedureDef, RuleSet
 from partyflow.stores.base import Store
 from partyflow.workflows.records import Actor, Instance, InstanceQuery
 
@@ -69,15 +71,28 @@ def candidates(rules: RuleSet, store: Store, actor: Actor) -> Iterator[Instance]
     for name, proc in rules.procedures.items():
         if not any(actor.role in t.roles for t in proc.transitions):
             continue
-        auth = proc.authority.get(actor.role)
-        if auth is not None and auth.org is not None and auth.org == proc.organization \
-                and auth.open is None:
-            if actor.org is None:
-                continue  # it acts for an organization, and this actor gives none
-            query = InstanceQuery(org=actor.org, procedure=name)
-        else:
-            query = InstanceQuery(procedure=name)
-        yield from pages(store, query)
+        query = _narrowed(proc, name, actor)
+        if query is not None:
+            yield from pages(store, query)
+
+
+def _narrowed(proc: ProcedureDef, name: str, actor: Actor) -> InstanceQuery | None:
+    """The instances of ``proc`` on which ``actor``'s role may act, as narrow as its binding
+    allows; None when it can act on none (it must act for an organization and gives none)."""
+    auth = proc.authority.get(actor.role)
+    if auth is None or auth.open is not None:
+        return InstanceQuery(procedure=name)
+    if auth.org is not None:
+        if actor.org is None:
+            return None  # it acts for an organization, and this actor gives none
+        if auth.org == proc.organization:
+            return InstanceQuery(org=actor.org, procedure=name)
+        return InstanceQuery(procedure=name, named_org=(auth.org, actor.org))
+    if auth.person == "starter":
+        return InstanceQuery(procedure=name, named_person=(STARTER_KEY, actor.id))
+    if auth.person == "subject" and auth.subject is not None:
+        return InstanceQuery(procedure=name, named_person=(auth.subject, actor.id))
+    return InstanceQuery(procedure=name)
 
 
 def inbox(rules: RuleSet, store: Store, actor: Actor, now: dt.datetime, soon_until: dt.datetime,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import reprlib
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,16 @@ from partyflow.errors import Text, UsageError
 from partyflow.hierarchy.query import Organization
 from partyflow.limits import MAX_ACTOR_ID, MAX_ORG_ID, MAX_ROLE, text_problem
 
+
+def person_key(person: str) -> str:
+    """A person's id as every comparison of persons sees it: Unicode NFKC, case folded,
+    trimmed (``"Wang.Li "`` is ``"wang.li"``)."""
+    return unicodedata.normalize("NFKC", person).casefold().strip()
+
+
+Parties = Mapping[str, str | None]
+"""Who an instance names, as a step writes it: party key → value (None: remove the key);
+see ``partyflow.workflows.parties``."""
 
 @dataclass(frozen=True, slots=True)
 class Actor:
@@ -213,6 +224,11 @@ class InstanceQuery:
         overdue_at: only those past their deadline at this time, or marked overdue.
         due_by: only those whose deadline is at or before this time (not yet passed when
             ``overdue_at`` is not given: use both for "overdue or due soon").
+        named_org: ``(party key, organization)``: only those whose party key (an
+            organization input a role is bound to, ``ProcedureDef.party_keys``) names the
+            organization or one below it.
+        named_person: ``(party key, person id)``: only those whose party key (``@starter``
+            or a ``subject`` input) names the person (compared as ``same_person`` does).
     """
 
     org: str | None = None
@@ -221,6 +237,8 @@ class InstanceQuery:
     open_only: bool = True
     overdue_at: dt.datetime | None = None
     due_by: dt.datetime | None = None
+    named_org: tuple[str, str] | None = None
+    named_person: tuple[str, str] | None = None
 
     def matches(self, inst: Instance, subtree: frozenset[str] | None) -> bool:
         """Whether ``inst`` is one of them (``subtree``: the ids below ``org``)."""

@@ -49,7 +49,8 @@ from partyflow.workflows.inputs import (
     start_accepting,
 )
 from partyflow.workflows.machine import ProcedureMachine
-from partyflow.workflows.records import SYSTEM_ACTOR, Actor, AuditRecord, Instance
+from partyflow.workflows.parties import changed_parties, start_parties
+from partyflow.workflows.records import SYSTEM_ACTOR, Actor, AuditRecord, Instance, Parties
 
 _EMPTY: Mapping[str, Any] = {}
 
@@ -136,6 +137,7 @@ class Step:
     deadline_estimated: bool = False
     remind_at: dt.datetime | None = None
     head: AuditRecord | None = None  # ``before``'s newest record, when read with it
+    parties: Parties | None = None  # who it names that the step (re)writes (parties.py)
 
 
 @dataclass(slots=True)
@@ -150,6 +152,7 @@ class Sealed:
     organization: Organization | None = None
     before: Instance | None = None
     head: AuditRecord | None = None
+    parties: Parties | None = None
 
 
 def seal(step: Step) -> Sealed:
@@ -197,7 +200,7 @@ def seal(step: Step) -> Sealed:
         step.org, step.escalation, step.escalated_to, step.overdue_since,
         step.deadline_estimated, step.remind_at, step.at)
     return Sealed(instance, record, before.version if before is not None else 0,
-                  step.organization, before, step.head)
+                  step.organization, before, step.head, step.parties)
 
 
 def commit(store: Store, sealed: Sealed) -> None:
@@ -213,13 +216,15 @@ def commit(store: Store, sealed: Sealed) -> None:
         if head is None or head.seq != before.version:
             head = store.record(before.id, before.version)
         verify_head(before, head)
-    if sealed.expected_version == 0:
+    if sealed.expected_version == 0 and not sealed.parties:  # a store written before parties
         store.create(sealed.instance, sealed.record)
-    elif sealed.organization is None:
+    elif sealed.expected_version == 0:
+        store.create(sealed.instance, sealed.record, parties=sealed.parties)
+    elif sealed.organization is None and sealed.parties is None:
         store.commit(sealed.instance, sealed.expected_version, sealed.record)
     else:
         store.commit(sealed.instance, sealed.expected_version, sealed.record,
-                     organization=sealed.organization)
+                     organization=sealed.organization, parties=sealed.parties)
 
 
 def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], actor: Actor,
@@ -247,7 +252,8 @@ def decide_start(rules: RuleSet, proc: ProcedureDef, data: Mapping[str, Any], ac
         proc.states[proc.initial].terminal,
         values.get(proc.organization) if proc.organization else None, 0, None, None,
         rules.version, rules.content_hash, "start", actor, values, None, None, now, now,
-        deadline_estimated=estimated, remind_at=remind_at)
+        deadline_estimated=estimated, remind_at=remind_at,
+        parties=start_parties(proc, values, actor.id))
 
 
 def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
@@ -324,7 +330,8 @@ def decide(ctx: StepContext, inst: Instance, trigger: str, actor: Actor,
         inst.escalation if stays else 0, inst.escalated_to if stays else None,
         inst.overdue_since if stays else None, inst.rules_version, inst.rules_hash,
         trigger, actor, event, chosen.bases, key, now, now, established,
-        deadline_estimated=estimated, remind_at=remind_at)
+        deadline_estimated=estimated, remind_at=remind_at,
+        parties=changed_parties(proc, inst.data, merged) if proc.party_keys else None)
 
 
 def decide_escalation(proc: ProcedureDef, inst: Instance, now: dt.datetime,
