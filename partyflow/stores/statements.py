@@ -94,6 +94,14 @@ STATEMENTS: dict[str, Any] = {
     "org_record": sa.select(org_audit_table).where(_T.seq == _p("b_seq")),
     "org_history": sa.select(org_audit_table).where(_T.seq > _p("b_after_seq"))
     .order_by(_T.seq).limit(_p("b_limit")),
+    # bulk organization imports (``SqlStore.put_organizations``, executemany / COPY)
+    "update_org": organizations_table.update().where(_O.id == _p("b_id"))
+    .values({c: _p(c) for c in ORG_COLS if c != "id"}),
+    # one open instance responsible at one of the ids (a JSON array; PostgreSQL: an array)
+    "open_instance_at": sa.select(_I.org, _I.id)
+    .where(_I.terminal.is_(False), _I.org.in_(
+        sa.select(sa.column("value")).select_from(sa.func.json_each(_p("b_ids")))))
+    .order_by(_I.org, _I.id).limit(1),
     "audit_hash": sa.select(_A.hash).where(_A.instance_id == _p("b_id"), _A.seq == _p("b_seq")),
     "instance_count": sa.select(sa.func.count()).select_from(instances_table),
 }
@@ -195,6 +203,9 @@ def _audit_params() -> list[Any]:
 PG_STATEMENTS: dict[str, Any] = {
     # the hierarchy's trail takes one writer at a time (its head is read, then appended to)
     "org_trail_lock": sa.select(sa.func.pg_advisory_xact_lock(_p("b_key"))),
+    "open_instance_at": sa.select(_I.org, _I.id)
+    .where(_I.terminal.is_(False), _I.org == sa.func.any(_p("b_ids")))
+    .order_by(_I.org, _I.id).limit(1),
     "step": audit_table.insert().from_select(
         AUDIT_COLS,
         sa.select(*_audit_params()).select_from(
@@ -208,6 +219,16 @@ PG_STATEMENTS: dict[str, Any] = {
             ).returning(_I.id).cte("i")),
     ),
 }
+
+
+def copy_statement(table: sa.Table) -> str:
+    """PostgreSQL's ``COPY table (every column) FROM STDIN`` (bulk organization imports)."""
+    return f"COPY {table.name} ({', '.join(c.name for c in table.columns)}) FROM STDIN"
+
+
+PG_COPY = {"orgs": copy_statement(organizations_table),
+           "org_audit": copy_statement(org_audit_table)}
+"""The COPY statements of a bulk organization import, by what they write."""
 
 
 def _instances_query(procedure: bool, open_only: bool) -> Any:

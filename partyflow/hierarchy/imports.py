@@ -1,0 +1,225 @@
+"""An organization list compared with the stored organizations (组织名册导入): what an import
+adds, moves, renames, updates and closes, and the ``OrgImport`` it returns.
+
+Pure: the stores read their rows and write the plan (``Store.put_organizations``). Memory
+grows with the list (one entry per organization given) and the changes, not with the trail.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from partyflow.canonical import canonical_json
+from partyflow.errors import OrgImportRefused, Text
+from partyflow.hierarchy.query import Organization
+from partyflow.hierarchy.trail import OrgKey
+
+ORG_IMPORT_KINDS = ("added", "moved", "renamed", "updated", "closed", "missing")
+"""The kinds of change an ``OrgImport`` counts, with example ids (see its attributes)."""
+
+EXAMPLES = 20
+"""How many example ids an ``OrgImport`` keeps per kind (the first by id)."""
+
+OpenInstance = Callable[[Sequence[str]], "tuple[str, str] | None"]
+"""Given organization ids, one open instance responsible at one of them, as ``(org_id,
+instance_id)``, or None."""
+
+_ACTION_KIND = {"import": "added", "move": "moved", "rename": "renamed", "update": "updated",
+                "close": "closed"}
+
+
+@dataclass(frozen=True, slots=True)
+class OrgImport:
+    """What an organization import did (``Engine.import_organizations``).
+
+    Attributes:
+        given: organizations in the list.
+        added: new ones (trail action ``import``).
+        moved: stored ones now under another parent (``move``; may also be renamed).
+        renamed: stored ones with another name, same parent (``rename``).
+        updated: stored ones with any other change: secretary, level, attrs (``update``).
+        closed: stored ones the list no longer has, removed (``close``; ``close_missing``).
+        missing: stored ones the list no longer has, left stored (without
+            ``close_missing``). Organizations a procedure established are neither: no list
+            has them.
+        unchanged: given exactly as stored (nothing written).
+        examples: up to ``EXAMPLES`` ids per kind of ``ORG_IMPORT_KINDS``, the first by id
+            (kinds without any are absent).
+    """
+
+    given: int
+    added: int = 0
+    moved: int = 0
+    renamed: int = 0
+    updated: int = 0
+    closed: int = 0
+    missing: int = 0
+    unchanged: int = 0
+    examples: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        """Organizations written, one trail record each."""
+        return self.added + self.moved + self.renamed + self.updated + self.closed
+
+    def summary(self) -> Text:
+        """One line: every count."""
+        return Text(
+            f"名册 {self.given} 个组织：新增 {self.added}，迁移 {self.moved}，更名 "
+            f"{self.renamed}，变更 {self.updated}，撤销 {self.closed}，名册中已无 "
+            f"{self.missing}，未变 {self.unchanged}",
+            f"{self.given} organizations in the list: added {self.added}, moved "
+            f"{self.moved}, renamed {self.renamed}, updated {self.updated}, closed "
+            f"{self.closed}, missing {self.missing}, unchanged {self.unchanged}")
+
+
+@dataclass(frozen=True, slots=True)
+class GivenOrg:
+    """An organization of the list, with its row as stored (``OrgKey``)."""
+
+    key: OrgKey
+    org: Organization
+
+
+@dataclass(frozen=True, slots=True)
+class OrgChange:
+    """One organization to write: its trail ``action`` and its row after (a ``close``: its
+    last row)."""
+
+    action: str
+    key: OrgKey
+    org: Organization
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import writes: the ``changes`` by id (the trail's order) and the result."""
+
+    changes: Sequence[OrgChange]
+    result: OrgImport
+
+    def of(self, *actions: str) -> Iterator[OrgChange]:
+        """The changes with one of ``actions``."""
+        return (c for c in self.changes if c.action in actions)
+
+    def trail(self) -> Iterator[tuple[str, OrgKey]]:
+        """``(action, stored row)`` per change, for ``chain_org_changes``."""
+        return ((c.action, c.key) for c in self.changes)
+
+
+def org_key(org: Organization) -> OrgKey:
+    """``org`` as its stored row (raises ``TypeError`` if its attrs are not JSON values)."""
+    return (org.id, org.name, org.level, org.parent, org.secretary, canonical_json(org.attrs),
+            org.added_by)
+
+
+def given_orgs(organizations: Iterable[Organization]) -> list[GivenOrg]:
+    """The list, each with its stored row, by id.
+
+    Raises:
+        OrgImportRefused: an id given twice (``duplicate_id``).
+        TypeError: attrs that are not JSON values.
+    """
+    given = sorted((GivenOrg(org_key(o), o) for o in organizations), key=lambda g: g.key[0])
+    for a, b in itertools.pairwise(given):
+        if a.key[0] == b.key[0]:
+            oid = a.key[0]
+            raise OrgImportRefused(Text(f"组织名册中组织 {oid} 出现了两次：每个组织只能列一次，未导入",
+                                        f"the organization list gives {oid} twice: each "
+                                        "organization once, nothing imported"),
+                                   org_id=oid, reason="duplicate_id")
+    return given
+
+
+def _keep_first(found: list[str], oid: str) -> None:
+    """Keep the ``EXAMPLES`` smallest ids seen in ``found`` (sorted)."""
+    if len(found) < EXAMPLES or oid < found[-1]:
+        bisect.insort(found, oid)
+        del found[EXAMPLES:]
+
+
+def plan_import(given: Sequence[GivenOrg], stored: Iterable[OrgKey], *, close_missing: bool,
+                open_instance: OpenInstance) -> ImportPlan:
+    """Compare the list (``given_orgs``) with every stored row (any order) and plan the writes.
+
+    Raises:
+        OrgImportRefused: with ``close_missing``, an organization to close still has an open
+            instance responsible there (``open_instances``), or an organization that stays
+            would be under one (``child_remains``).
+    """
+    pending = {g.key[0]: g for g in given}
+    changes: list[OrgChange] = []
+    closing: list[OrgKey] = []
+    kept: list[tuple[str, str]] = []  # (parent, id) of stored rows not in the list that stay
+    missing: list[str] = []
+    n_missing = unchanged = 0
+    for row in stored:
+        oid = row[0]
+        found = pending.pop(oid, None)
+        if found is not None:
+            key = found.key
+            if row == key:
+                unchanged += 1
+                continue
+            action = ("move" if row[3] != key[3] else "rename" if row[1] != key[1]
+                      else "update")
+            changes.append(OrgChange(action, key, found.org))
+        elif row[6] is None and close_missing:
+            closing.append(row)
+        elif row[6] is None:
+            n_missing += 1
+            _keep_first(missing, oid)
+        elif close_missing and row[3] is not None:  # established by a procedure: stays
+            kept.append((row[3], oid))
+    changes.extend(OrgChange("import", g.key, g.org) for g in pending.values())
+    if closing:
+        _check_closing(closing, given, kept, open_instance)
+        changes.extend(OrgChange("close", row, _org_of(row)) for row in closing)
+    changes.sort(key=lambda c: c.key[0])
+    counts = dict.fromkeys(ORG_IMPORT_KINDS, 0)
+    examples: dict[str, list[str]] = {}
+    for c in changes:
+        kind = _ACTION_KIND[c.action]
+        counts[kind] += 1
+        shown = examples.setdefault(kind, [])
+        if len(shown) < EXAMPLES:
+            shown.append(c.key[0])
+    if missing:
+        examples["missing"] = missing
+    counts["missing"] = n_missing
+    return ImportPlan(changes, OrgImport(
+        len(given), unchanged=unchanged, examples={k: tuple(v) for k, v in examples.items()},
+        **counts))
+
+
+def _org_of(row: OrgKey) -> Organization:
+    oid, name, level, parent, secretary, attrs, added_by = row
+    return Organization(oid, name, level, parent, secretary, json.loads(attrs), added_by)
+
+
+def _check_closing(closing: Sequence[OrgKey], given: Sequence[GivenOrg],
+                   kept: Sequence[tuple[str, str]], open_instance: OpenInstance) -> None:
+    ids = sorted(row[0] for row in closing)
+    busy = open_instance(ids)
+    if busy is not None:
+        oid, iid = busy
+        raise OrgImportRefused(Text(
+            f"组织 {oid} 不在名册中，但仍有在办实例 {iid} 由其负责：不能撤销（先办结或转出），未导入",
+            f"organization {oid} is not in the list but open instance {iid} is still its "
+            "responsibility: it cannot be closed (finish or move the instance first), nothing "
+            "imported"), org_id=oid, reason="open_instances", other=iid)
+    closed = set(ids)
+    under = sorted([(g.key[3], g.key[0]) for g in given if g.key[3] in closed]
+                   + [(p, c) for p, c in kept if p in closed])
+    if under:
+        oid, child = under[0]
+        raise OrgImportRefused(Text(
+            f"组织 {oid} 不在名册中，但其下级组织 {child} 仍留在组织体系中：不能撤销（先调整 {child} 的上级），"
+            "未导入",
+            f"organization {oid} is not in the list but {child} would stay under it: it cannot "
+            f"be closed (give {child} another parent first), nothing imported"),
+            org_id=oid, reason="child_remains", other=child)
