@@ -8,15 +8,15 @@ grows with the list (one entry per organization given) and the changes, not with
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from partyflow.canonical import canonical_json
 from partyflow.errors import OrgImportRefused, Text
 from partyflow.hierarchy.query import Organization
-from partyflow.hierarchy.trail import OrgKey
+from partyflow.hierarchy.trail import OrgKey, attrs_text
 
 ORG_IMPORT_KINDS = ("added", "moved", "renamed", "updated", "closed", "missing")
 """The kinds of change an ``OrgImport`` counts, with example ids (see its attributes)."""
@@ -77,16 +77,14 @@ class OrgImport:
             f"{self.closed}, missing {self.missing}, unchanged {self.unchanged}")
 
 
-@dataclass(frozen=True, slots=True)
-class GivenOrg:
+class GivenOrg(NamedTuple):
     """An organization of the list, with its row as stored (``OrgKey``)."""
 
     key: OrgKey
     org: Organization
 
 
-@dataclass(frozen=True, slots=True)
-class OrgChange:
+class OrgChange(NamedTuple):
     """One organization to write: its trail ``action`` and its row after (a ``close``: its
     last row)."""
 
@@ -113,26 +111,31 @@ class ImportPlan:
 
 def org_key(org: Organization) -> OrgKey:
     """``org`` as its stored row (raises ``TypeError`` if its attrs are not JSON values)."""
-    return (org.id, org.name, org.level, org.parent, org.secretary, canonical_json(org.attrs),
+    return (org.id, org.name, org.level, org.parent, org.secretary, attrs_text(org.attrs),
             org.added_by)
 
 
-def given_orgs(organizations: Iterable[Organization]) -> list[GivenOrg]:
-    """The list, each with its stored row, by id.
+GivenList = Mapping[str, GivenOrg]
+"""The list by id (``given_orgs``)."""
+
+
+def given_orgs(organizations: Iterable[Organization]) -> GivenList:
+    """The list by id, each organization with its stored row.
 
     Raises:
         OrgImportRefused: an id given twice (``duplicate_id``).
         TypeError: attrs that are not JSON values.
     """
-    given = sorted((GivenOrg(org_key(o), o) for o in organizations), key=lambda g: g.key[0])
-    for a, b in itertools.pairwise(given):
-        if a.key[0] == b.key[0]:
-            oid = a.key[0]
-            raise OrgImportRefused(Text(f"组织名册中组织 {oid} 出现了两次：每个组织只能列一次，未导入",
-                                        f"the organization list gives {oid} twice: each "
-                                        "organization once, nothing imported"),
-                                   org_id=oid, reason="duplicate_id")
-    return given
+    listed = [GivenOrg(org_key(o), o) for o in organizations]
+    by_id = {g.key[0]: g for g in listed}
+    if len(by_id) < len(listed):
+        counts = Counter(g.key[0] for g in listed)
+        oid = min(k for k, n in counts.items() if n > 1)
+        raise OrgImportRefused(Text(f"组织名册中组织 {oid} 出现了两次：每个组织只能列一次，未导入",
+                                    f"the organization list gives {oid} twice: each "
+                                    "organization once, nothing imported"),
+                               org_id=oid, reason="duplicate_id")
+    return by_id
 
 
 def _keep_first(found: list[str], oid: str) -> None:
@@ -142,7 +145,7 @@ def _keep_first(found: list[str], oid: str) -> None:
         del found[EXAMPLES:]
 
 
-def plan_import(given: Sequence[GivenOrg], stored: Iterable[OrgKey], *, close_missing: bool,
+def plan_import(given: GivenList, stored: Iterable[OrgKey], *, close_missing: bool,
                 open_instance: OpenInstance) -> ImportPlan:
     """Compare the list (``given_orgs``) with every stored row (any order) and plan the writes.
 
@@ -151,7 +154,7 @@ def plan_import(given: Sequence[GivenOrg], stored: Iterable[OrgKey], *, close_mi
             instance responsible there (``open_instances``), or an organization that stays
             would be under one (``child_remains``).
     """
-    pending = {g.key[0]: g for g in given}
+    pending = dict(given)
     changes: list[OrgChange] = []
     closing: list[OrgKey] = []
     kept: list[tuple[str, str]] = []  # (parent, id) of stored rows not in the list that stay
@@ -201,7 +204,7 @@ def _org_of(row: OrgKey) -> Organization:
     return Organization(oid, name, level, parent, secretary, json.loads(attrs), added_by)
 
 
-def _check_closing(closing: Sequence[OrgKey], given: Sequence[GivenOrg],
+def _check_closing(closing: Sequence[OrgKey], given: GivenList,
                    kept: Sequence[tuple[str, str]], open_instance: OpenInstance) -> None:
     ids = sorted(row[0] for row in closing)
     busy = open_instance(ids)
@@ -213,7 +216,7 @@ def _check_closing(closing: Sequence[OrgKey], given: Sequence[GivenOrg],
             "responsibility: it cannot be closed (finish or move the instance first), nothing "
             "imported"), org_id=oid, reason="open_instances", other=iid)
     closed = set(ids)
-    under = sorted([(g.key[3], g.key[0]) for g in given if g.key[3] in closed]
+    under = sorted([(g.key[3], g.key[0]) for g in given.values() if g.key[3] in closed]
                    + [(p, c) for p, c in kept if p in closed])
     if under:
         oid, child = under[0]

@@ -107,17 +107,37 @@ OrgRecordRow = tuple[int, str, str, str, str, str]
 prev_hash, hash)`` (the time and actor are the import's)."""
 
 
+_string = json.encoder.encode_basestring  # canonical JSON of a str (no ASCII escapes)
+
+
 def _text(value: object) -> str:
     return _string(value) if type(value) is str else canonical_json(value)
 
 
-_string = json.encoder.encode_basestring  # canonical JSON of a str (no ASCII escapes)
+def attrs_text(attrs: Mapping[str, object]) -> str:
+    """``canonical_json(attrs)``; a dict of strings is written directly (the common case,
+    three times faster than the encoder)."""
+    if type(attrs) is not dict:
+        return canonical_json(attrs)
+    for k, v in attrs.items():
+        if type(k) is not str or type(v) is not str:
+            return canonical_json(attrs)
+    return "{" + ",".join([f"{_string(k)}:{_string(v)}" for k, v in sorted(attrs.items())]) + "}"
 
 
 def org_row_text(key: OrgKey) -> str:
     """``canonical_json(org_row(org))`` from the stored row ``key`` (its attrs already
     encoded): the keys in sorted order, each value encoded once."""
     oid, name, level, parent, secretary, attrs, added_by = key
+    s = _string
+    if (type(oid) is str and type(name) is str and type(level) is str
+            and (parent is None or type(parent) is str)
+            and (secretary is None or type(secretary) is str)
+            and (added_by is None or type(added_by) is str)):  # as typed: inline, no calls
+        return (f'{{"added_by":{"null" if added_by is None else s(added_by)},"attrs":{attrs},'
+                f'"id":{s(oid)},"level":{s(level)},"name":{s(name)},'
+                f'"parent":{"null" if parent is None else s(parent)},'
+                f'"secretary":{"null" if secretary is None else s(secretary)}}}')
     return (f'{{"added_by":{_text(added_by)},"attrs":{attrs},"id":{_text(oid)},'
             f'"level":{_text(level)},"name":{_text(name)},"parent":{_text(parent)},'
             f'"secretary":{_text(secretary)}}}')

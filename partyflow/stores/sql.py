@@ -474,7 +474,7 @@ class SqlStore(Store):
                           actor_id: str = SYSTEM_ORG_ACTOR, at: dt.datetime | None = None,
                           close_missing: bool = False) -> OrgImport:
         moment = trail_time(at)
-        given = given_orgs(organizations)  # before the lock: sorting and encoding the list
+        given = given_orgs(organizations)  # before the lock: encoding the list
         with self._tx() as conn:
             self._lock_org_trail(conn)
             bulk = BulkOrgImport(

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from partyflow.canonical import canonical_json
-from partyflow.hierarchy.imports import GivenOrg, ImportPlan, OrgImport, plan_import
+from partyflow.hierarchy.imports import GivenList, ImportPlan, OrgImport, plan_import
 from partyflow.hierarchy.trail import OrgAuditRecord, OrgKey, OrgRecordRow, chain_org_changes
 from partyflow.stores.schema import ORG_AUDIT_COLS, ORG_COLS
 from partyflow.stores.statements import PG_COPY
@@ -48,7 +48,7 @@ class BulkOrgImport:
         self._run = run
         self._compiled = compiled
 
-    def write(self, given: Sequence[GivenOrg], head: OrgAuditRecord | None, *,
+    def write(self, given: GivenList, head: OrgAuditRecord | None, *,
               close_missing: bool, at: dt.datetime, at_value: Any,
               actor_id: str) -> OrgImport:
         """Compare ``given`` with the store, write what changed after trail record ``head``
