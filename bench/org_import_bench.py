@@ -21,7 +21,7 @@ its trail:
 
 ``baseline`` is the bare driver writing the same rows (the whole list) into an empty
 ``pf_organizations`` of another fresh database, in one transaction: ``executemany`` on
-sqlite3, ``COPY`` on psycopg — no comparison, no trail. It runs before and after the three
+sqlite3, binary ``COPY`` on psycopg (as partyflow's) — no comparison, no trail. It runs before and after the three
 imports (the machine is shared: both are printed) and each ``ratio`` is the import's time
 over their mean. The trail is verified (``verify_organizations``, not timed) at the end.
 """
@@ -144,7 +144,8 @@ def baseline(url: str, rows: list[tuple[Any, ...]]) -> float:
         t0 = time.perf_counter()
         with pg.cursor() as cur, cur.copy(
                 "COPY pf_organizations (id, name, level, parent, secretary, attrs, added_by) "
-                "FROM STDIN") as copy:
+                "FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["text"] * 7)
             for row in rows:
                 copy.write_row(row)
         pg.commit()

@@ -8,7 +8,9 @@ grows with the list (one entry per organization given) and the changes, not with
 from __future__ import annotations
 
 import bisect
+import itertools
 import json
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -99,10 +101,11 @@ class ImportPlan:
 
     changes: Sequence[OrgChange]
     result: OrgImport
+    by_action: Mapping[str, Sequence[OrgChange]]
 
     def of(self, *actions: str) -> Iterator[OrgChange]:
-        """The changes with one of ``actions``."""
-        return (c for c in self.changes if c.action in actions)
+        """The changes with one of ``actions`` (by id within each action)."""
+        return (c for a in actions for c in self.by_action.get(a, ()))
 
     def trail(self) -> Iterator[tuple[str, OrgKey]]:
         """``(action, stored row)`` per change, for ``chain_org_changes``."""
@@ -155,7 +158,7 @@ def plan_import(given: GivenList, stored: Iterable[OrgKey], *, close_missing: bo
             would be under one (``child_remains``).
     """
     pending = dict(given)
-    changes: list[OrgChange] = []
+    by_action: dict[str, list[OrgChange]] = {a: [] for a in _ACTION_KIND}
     closing: list[OrgKey] = []
     kept: list[tuple[str, str]] = []  # (parent, id) of stored rows not in the list that stay
     missing: list[str] = []
@@ -170,7 +173,7 @@ def plan_import(given: GivenList, stored: Iterable[OrgKey], *, close_missing: bo
                 continue
             action = ("move" if row[3] != key[3] else "rename" if row[1] != key[1]
                       else "update")
-            changes.append(OrgChange(action, key, found.org))
+            by_action[action].append(OrgChange(action, key, found.org))
         elif row[6] is None and close_missing:
             closing.append(row)
         elif row[6] is None:
@@ -178,25 +181,27 @@ def plan_import(given: GivenList, stored: Iterable[OrgKey], *, close_missing: bo
             _keep_first(missing, oid)
         elif close_missing and row[3] is not None:  # established by a procedure: stays
             kept.append((row[3], oid))
-    changes.extend(OrgChange("import", g.key, g.org) for g in pending.values())
+    by_action["import"] = [OrgChange("import", g.key, g.org) for g in pending.values()]
     if closing:
         _check_closing(closing, given, kept, open_instance)
-        changes.extend(OrgChange("close", row, _org_of(row)) for row in closing)
-    changes.sort(key=lambda c: c.key[0])
-    counts = dict.fromkeys(ORG_IMPORT_KINDS, 0)
-    examples: dict[str, list[str]] = {}
-    for c in changes:
-        kind = _ACTION_KIND[c.action]
-        counts[kind] += 1
-        shown = examples.setdefault(kind, [])
-        if len(shown) < EXAMPLES:
-            shown.append(c.key[0])
+        by_action["close"] = [OrgChange("close", row, _org_of(row)) for row in closing]
+    examples: dict[str, tuple[str, ...]] = {}
+    counts = {"missing": n_missing}
+    for action, found_changes in by_action.items():
+        found_changes.sort(key=_BY_ID)
+        kind = _ACTION_KIND[action]
+        counts[kind] = len(found_changes)
+        if found_changes:
+            examples[kind] = tuple(c.key[0] for c in found_changes[:EXAMPLES])
     if missing:
-        examples["missing"] = missing
-    counts["missing"] = n_missing
-    return ImportPlan(changes, OrgImport(
-        len(given), unchanged=unchanged, examples={k: tuple(v) for k, v in examples.items()},
-        **counts))
+        examples["missing"] = tuple(missing)
+    changes = sorted(itertools.chain.from_iterable(by_action.values()), key=_BY_ID)
+    ordered = {k: examples[k] for k in ORG_IMPORT_KINDS if k in examples}
+    return ImportPlan(changes, OrgImport(len(given), unchanged=unchanged, examples=ordered,
+                                         **counts), by_action)
+
+
+_BY_ID = operator.itemgetter(1)  # an OrgChange's row, whose first column is the unique id
 
 
 def _org_of(row: OrgKey) -> Organization:

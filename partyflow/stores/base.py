@@ -121,8 +121,8 @@ class Store(ABC):
         """Write an organization list (an imported hierarchy) in one transaction: only what
         differs from the stored organizations; return what changed.
 
-        Each organization written gets one record in the hierarchy's trail, in the same
-        transaction, by ``actor_id`` at ``at`` (aware; now by default): ``import`` (new),
+        Each organization written gets one record in the hierarchy's trail (in id order), in
+        the same transaction, by ``actor_id`` at ``at`` (aware; now by default): ``import`` (new),
         ``move`` (another parent), ``rename`` (another name), ``update`` (any other change).
         One given exactly as stored is left as it is, with no record. Stored organizations
         the list does not have are ``missing``; with ``close_missing`` they are closed: the

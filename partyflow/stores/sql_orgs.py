@@ -125,9 +125,11 @@ class BulkOrgImport:
 
     def _copy(self, what: str, rows: Iterable[Sequence[Any]]) -> None:
         """PostgreSQL: ``rows`` (every column, in order) through ``COPY … FROM STDIN``."""
+        statement, types = PG_COPY[what]
         cursor = self._dbapi.cursor()
         try:
-            with cursor.copy(PG_COPY[what]) as copy:
+            with cursor.copy(statement) as copy:
+                copy.set_types(list(types))
                 write = copy.write_row
                 for row in rows:
                     write(row)
