@@ -262,7 +262,7 @@ def org_import(file: Path, store_url: str, rules_path: Path | None, actor: str |
     moved, renamed, updated (and with --close-missing, closed) organizations are recorded in
     the organization trail."""
     from partyflow.errors import OrgImportRefused
-    from partyflow.hierarchy import HierarchyError, load_hierarchy
+    from partyflow.hierarchy import ORG_IMPORT_LABELS, HierarchyError, load_hierarchy
     from partyflow.workflows.engine import Engine
 
     rs = _rules(_chosen(rules_path, lang), lang)
@@ -288,7 +288,8 @@ def org_import(file: Path, store_url: str, rules_path: Path | None, actor: str |
               + done.summary().get(lang), markup=False)
     for kind, ids in done.examples.items():
         more = "…" if len(ids) < getattr(done, kind) else ""
-        out.print(f"  {kind}: {', '.join(ids)}{more}", markup=False)
+        out.print(f"  {ORG_IMPORT_LABELS[kind].get(lang)}: {', '.join(ids)}{more}",
+                  markup=False)
     if done.missing:
         out.print(Text(f"名册中已没有 {done.missing} 个存储中的组织，未撤销（加 --close-missing 撤销）",
                        f"{done.missing} stored organization(s) are not in the list and were "

@@ -23,6 +23,11 @@ from partyflow.hierarchy.trail import OrgKey, attrs_text
 ORG_IMPORT_KINDS = ("added", "moved", "renamed", "updated", "closed", "missing")
 """The kinds of change an ``OrgImport`` counts, with example ids (see its attributes)."""
 
+ORG_IMPORT_LABELS = {"added": Text("新增", "added"), "moved": Text("迁移", "moved"),
+                     "renamed": Text("更名", "renamed"), "updated": Text("变更", "updated"),
+                     "closed": Text("撤销", "closed"), "missing": Text("名册中已无", "missing")}
+"""Each kind's name, as the summary says it."""
+
 EXAMPLES = 20
 """How many example ids an ``OrgImport`` keeps per kind (the first by id)."""
 
