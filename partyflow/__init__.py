@@ -17,6 +17,7 @@ from partyflow.errors import (
     InvalidEventData,
     InvalidTrigger,
     NotAuthorized,
+    OrgImportRefused,
     PartyflowError,
     Problem,
     RulesError,
@@ -28,7 +29,14 @@ from partyflow.errors import (
     UsageError,
     WorkflowError,
 )
-from partyflow.hierarchy import ChainLink, Hierarchy, HierarchyView, Org, load_hierarchy
+from partyflow.hierarchy import (
+    ChainLink,
+    Hierarchy,
+    HierarchyView,
+    Org,
+    OrgImport,
+    load_hierarchy,
+)
 from partyflow.policy import (
     ImpactGroup,
     ImpactReport,
@@ -114,6 +122,8 @@ __all__ = [
     "MigrationReport",
     "NotAuthorized",
     "Org",
+    "OrgImport",
+    "OrgImportRefused",
     "OrgTodo",
     "Organization",
     "ParameterDef",

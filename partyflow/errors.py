@@ -21,7 +21,8 @@ The tree::
      │    └── ClockWentBack        the step's time is before the instance's newest audit record
      ├── StoreError                the database failed; ``outcome_unknown`` if during the commit
      ├── AuditChainBroken          an audit trail (an instance's, the hierarchy's) was edited, deleted or reordered
-     ├── FilesExist                ``partyflow init`` would overwrite files (without ``--force``)
+     ├── OrgImportRefused          an organization import cannot be written as given; nothing was written
+ ├── FilesExist                ``partyflow init`` would overwrite files (without ``--force``)
      └── UsageError                the library was called wrongly (e.g. a naive datetime)
 
 Messages are bilingual: ``str(err)`` is "中文 / English"; ``err.message("zh")`` picks one.
@@ -401,6 +402,25 @@ class AuditChainBroken(PartyflowError):
         super().__init__(text)
 
 
+class OrgImportRefused(PartyflowError):
+    """An organization import cannot be written as given (``Store.put_organizations``);
+    nothing was written.
+
+    Attributes:
+        org_id: the organization concerned (the first by id).
+        reason: ``duplicate_id`` (the list gives it twice), ``open_instances`` (closing it
+            would leave open instances responsible there) or ``child_remains`` (closing it
+            would leave an organization under it in the store).
+        other: the open instance, or the organization left under it; None for a duplicate.
+    """
+
+    def __init__(self, text: Text, *, org_id: str, reason: str, other: str | None = None) -> None:
+        self.org_id = org_id
+        self.reason = reason
+        self.other = other
+        super().__init__(text)
+
+
 class FilesExist(PartyflowError):
     """Files that would be overwritten; ``paths`` lists them, nothing was written."""
 
@@ -433,6 +453,7 @@ __all__ = [
     "Lang",
     "Loc",
     "NotAuthorized",
+    "OrgImportRefused",
     "PartyflowError",
     "Problem",
     "RulesError",

@@ -60,7 +60,7 @@ def test_organizations_round_trip_through_the_store(h_engine: Engine) -> None:
     assert grid.attrs["workers"] == "张伟;陈静"
     # importing again replaces by id, it does not duplicate
     changed = dataclasses.replace(orgs["xingguang"], secretary="新书记")
-    assert h_engine.store.put_organizations([changed]) == 1
+    assert h_engine.store.put_organizations([changed]).updated == 1
     assert h_engine.organization("xingguang").secretary == "新书记"
     assert sum(1 for _ in h_engine.store.organizations()) == 17
     with pytest.raises(UnknownOrganization):

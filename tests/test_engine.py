@@ -407,7 +407,7 @@ def test_public_api_is_pinned() -> None:
         "UnknownProcedure", "UsageError", "WorkflowError", "__version__", "check_rules_text",
         "load_rules", "load_rules_text", "open_store",
         "ChainLink", "Hierarchy", "HierarchyError", "Organization", "ReportRow",
-        "InboxItem", "InstanceQuery", "OrgTodo", "Event",
+        "InboxItem", "InstanceQuery", "OrgTodo", "Event", "OrgImport", "OrgImportRefused",
         "UnknownOrganization", "load_hierarchy", "StoreError",
         "Change", "DiffWarning", "ImpactGroup", "ImpactReport", "MigrationMap", "MigrationOutcome",
         "MigrationReport", "RulesDiff", "diff_rules",

@@ -189,7 +189,7 @@ def test_store_reconnects_after_the_server_drops_it() -> None:
             with pytest.raises(StoreError) as exc:  # a write is not retried behind your back
                 store.put_organizations([org])
             assert "terminating connection" in exc.value.cause
-            assert store.put_organizations([org]) == 1  # the next call reconnects
+            assert store.put_organizations([org]).added == 1  # the next call reconnects
             assert store.organization("o1") == org
         finally:
             store.close()

@@ -76,13 +76,15 @@ def test_an_import_is_recorded_with_actor_and_time(h_engine: Engine) -> None:
 def test_reimporting_records_only_what_changed(h_engine: Engine) -> None:
     rules = h_engine.rules
     h_engine.clock.advance(dt.timedelta(days=1))  # type: ignore[attr-defined]
-    assert h_engine.import_organizations(load_hierarchy(HIERARCHY, rules)) == 17
+    again = h_engine.import_organizations(load_hierarchy(HIERARCHY, rules))
+    assert (again.given, again.unchanged, again.changed) == (17, 17, 0)
     assert h_engine.store.org_head().seq == 17  # type: ignore[union-attr]
     org = h_engine.organization("xingguang")
     moved = dataclasses.replace(org, secretary="新书记")
     added = Organization("xg-grid-9", "第九网格", "grid", "xingguang", None, {"leader": "李"})
-    assert h_engine.store.put_organizations([moved, added]) == 2  # no actor: the system's
-    update, new = list(h_engine.store.org_history(after_seq=17))
+    done = h_engine.store.put_organizations([moved, added])  # no actor: the system's
+    assert (done.given, done.updated, done.added, done.missing) == (2, 1, 1, 16)
+    new, update = list(h_engine.store.org_history(after_seq=17))  # by id
     assert (update.action, update.org_id, update.actor_id) == ("update", "xingguang",
                                                               SYSTEM_ORG_ACTOR)
     assert update.row == org_row(moved) and update.row["secretary"] == "新书记"

@@ -249,13 +249,20 @@ def _login() -> str:
 @click.option("--actor", default=None, envvar="PARTYFLOW_ACTOR",
               help="记入组织体系留痕的操作人（默认 partyflow.cli:<登录名>）/ who is recorded in "
                    "the organization trail (default partyflow.cli:<login name>)")
+@click.option("--close-missing", is_flag=True,
+              help="撤销存储中有、名册中已没有的组织（流程成立的除外；有在办实例或下级组织则不导入）/ "
+                   "close stored organizations the list no longer has (not those established "
+                   "by procedures; refused if one has open instances or organizations under it)")
 @lang_option
 def org_import(file: Path, store_url: str, rules_path: Path | None, actor: str | None,
-               lang: Lang) -> None:
-    """检查并导入组织名册到存储（有问题则不导入），新增与变更的组织记入组织体系留痕 / check an
-    organization list and import it into the store (nothing is imported if it has problems);
-    new and changed organizations are recorded in the organization trail."""
-    from partyflow.hierarchy import HierarchyError, load_hierarchy
+               close_missing: bool, lang: Lang) -> None:
+    """检查并导入组织名册到存储（有问题则不导入），只写入变化：新增、迁移、更名、变更（及
+    --close-missing 时的撤销）记入组织体系留痕 / check an organization list and import it into
+    the store (nothing is imported if it has problems), writing only what changed: added,
+    moved, renamed, updated (and with --close-missing, closed) organizations are recorded in
+    the organization trail."""
+    from partyflow.errors import OrgImportRefused
+    from partyflow.hierarchy import ORG_IMPORT_LABELS, HierarchyError, load_hierarchy
     from partyflow.workflows.engine import Engine
 
     rs = _rules(_chosen(rules_path, lang), lang)
@@ -269,12 +276,24 @@ def org_import(file: Path, store_url: str, rules_path: Path | None, actor: str |
         raise _Fail from None
     engine = Engine(rs, store=store_url)
     try:
-        n = engine.import_organizations(h, actor_id=actor or _login())
+        done = engine.import_organizations(h, actor_id=actor or _login(),
+                                           close_missing=close_missing)
+    except OrgImportRefused as exc:
+        err.print(exc.message(lang), markup=False)
+        raise _Fail from None
     finally:
         engine.store.close()
     shown = render.shown_url(store_url)
-    out.print(Text(f"已导入 {n} 个组织到 {shown}", f"imported {n} organizations into "
-                   f"{shown}").get(lang), markup=False)
+    out.print(Text(f"已导入到 {shown}：", f"imported into {shown}: ").get(lang)
+              + done.summary().get(lang), markup=False)
+    for kind, ids in done.examples.items():
+        more = "…" if len(ids) < getattr(done, kind) else ""
+        out.print(f"  {ORG_IMPORT_LABELS[kind].get(lang)}: {', '.join(ids)}{more}",
+                  markup=False)
+    if done.missing:
+        out.print(Text(f"名册中已没有 {done.missing} 个存储中的组织，未撤销（加 --close-missing 撤销）",
+                       f"{done.missing} stored organization(s) are not in the list and were "
+                       "kept (--close-missing closes them)").get(lang), markup=False)
 
 
 @app.command()

@@ -59,7 +59,7 @@ def run_demo(rules: RuleSet, db: Path, lang: Lang, console: Console) -> None:
     clock = ManualClock(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC))
     engine = Engine(rules, store=f"sqlite:///{db}", clock=clock)
     n_orgs = engine.import_organizations(
-        load_hierarchy_text(ORGANIZATIONS, file="<demo organizations>", levels=rules))
+        load_hierarchy_text(ORGANIZATIONS, file="<demo organizations>", levels=rules)).given
     unit = Actor("wang.li", "applicant", "xingguang-community")
     street = Actor("zhao.min", "street_committee", "dongcheng-street")
     other_street = Actor("sun.lihua", "street_committee", "hepingli-street")

@@ -28,6 +28,7 @@ from partyflow.hierarchy._config import (
 )
 from partyflow.hierarchy._read import Table, no_gc, read_csv_text, read_file, read_yaml_text
 from partyflow.hierarchy._tree import Hierarchy, Org
+from partyflow.hierarchy.imports import ORG_IMPORT_KINDS, ORG_IMPORT_LABELS, OrgImport
 from partyflow.hierarchy.query import (
     ChainLink,
     HierarchyView,
@@ -108,6 +109,8 @@ __all__ = [
     "DEFAULT_LEVELS",
     "DEFAULT_STANDARDS",
     "ORG_ACTIONS",
+    "ORG_IMPORT_KINDS",
+    "ORG_IMPORT_LABELS",
     "SYSTEM_ORG_ACTOR",
     "ChainLink",
     "GridStaffing",
@@ -120,6 +123,7 @@ __all__ = [
     "LocalStandard",
     "Org",
     "OrgAuditRecord",
+    "OrgImport",
     "Organization",
     "OrganizationSource",
     "SubUnit",

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageError
+from partyflow.hierarchy.imports import OrgImport
 from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, OrgAuditRecord
 from partyflow.rules.definitions import STARTER_KEY
 from partyflow.workflows.records import (
@@ -122,15 +123,23 @@ class Store(ABC):
     # defaults keep it working for procedures that use no authority from the hierarchy.
 
     def put_organizations(self, organizations: Iterable[Organization], *,
-                          actor_id: str = SYSTEM_ORG_ACTOR,
-                          at: dt.datetime | None = None) -> int:
-        """Insert or replace organizations (an imported hierarchy) in one transaction;
-        return how many were given.
+                          actor_id: str = SYSTEM_ORG_ACTOR, at: dt.datetime | None = None,
+                          close_missing: bool = False) -> OrgImport:
+        """Write an organization list (an imported hierarchy) in one transaction: only what
+        differs from the stored organizations; return what changed.
 
-        Each new organization is recorded in the hierarchy's trail as ``import``, each
-        changed one as ``update``, in the same transaction, by ``actor_id`` at ``at`` (aware;
-        now by default). An organization given exactly as stored is left as it is, with no
-        record.
+        Each organization written gets one record in the hierarchy's trail (in id order), in
+        the same transaction, by ``actor_id`` at ``at`` (aware; now by default): ``import`` (new),
+        ``move`` (another parent), ``rename`` (another name), ``update`` (any other change).
+        One given exactly as stored is left as it is, with no record. Stored organizations
+        the list does not have are ``missing``; with ``close_missing`` they are closed: the
+        row removed, a ``close`` record appended. Organizations a procedure established
+        (``added_by``) are never closed.
+
+        Raises:
+            OrgImportRefused: an id given twice; or, with ``close_missing``, one to close
+                still has open instances responsible there, or would leave an organization
+                under it. Nothing was written.
         """
         raise UsageError(Text(f"{type(self).__name__} 不保存组织体系",
                               f"{type(self).__name__} keeps no organizations"))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 
-from partyflow.canonical import canonical_json
+from partyflow.hierarchy.imports import OrgImport, given_orgs, org_key, plan_import
 from partyflow.hierarchy.trail import (
     SYSTEM_ORG_ACTOR,
     OrgAuditRecord,
     next_org_record,
-    org_row,
 )
 from partyflow.stores.base import Store, conflict, event_position, not_found, trail_time
 from partyflow.workflows.records import AuditRecord, Event, Instance, Organization, Parties
@@ -99,27 +98,33 @@ class MemoryStore(Store):
                 self._org_trail.append(org_record)
 
     def put_organizations(self, organizations: Iterable[Organization], *,
-                          actor_id: str = SYSTEM_ORG_ACTOR,
-                          at: dt.datetime | None = None) -> int:
+                          actor_id: str = SYSTEM_ORG_ACTOR, at: dt.datetime | None = None,
+                          close_missing: bool = False) -> OrgImport:
         moment = trail_time(at)
-        given = list(organizations)
+        given = given_orgs(organizations)
         with self._lock:  # every record is made before anything changes: all or nothing
+            plan = plan_import(given, (org_key(o) for o in self._orgs.values()),
+                               close_missing=close_missing, open_instance=self._open_at)
             head = self._org_trail[-1] if self._org_trail else None
-            changes: list[tuple[Organization, OrgAuditRecord]] = []
-            current: dict[str, Organization] = {}
-            for org in given:
-                old = current.get(org.id, self._orgs.get(org.id))
-                current[org.id] = org
-                if old is not None and canonical_json(org_row(old)) == canonical_json(
-                        org_row(org)):
-                    continue
+            records = []
+            for change in plan.changes:
                 head = next_org_record(head, at=moment, actor_id=actor_id,
-                                       action="import" if old is None else "update", org=org)
-                changes.append((org, head))
-            for org, rec in changes:
-                self._put_org(org)
-                self._org_trail.append(rec)
-        return len(given)
+                                       action=change.action, org=change.org)
+                records.append(head)
+            for change in plan.changes:
+                if change.action == "close":
+                    self._drop_org(change.org.id)
+                else:
+                    self._put_org(change.org)
+            self._org_trail.extend(records)
+        return plan.result
+
+    def _open_at(self, org_ids: Sequence[str]) -> tuple[str, str] | None:
+        """One open instance responsible at one of ``org_ids`` (the first by org, id)."""
+        wanted = set(org_ids)
+        found = sorted((i.org, i.id) for i in self._instances.values()
+                       if not i.terminal and i.org in wanted and i.org is not None)
+        return found[0] if found else None
 
     def org_history(self, *, after_seq: int = 0,
                     batch: int = 1000) -> Iterator[OrgAuditRecord]:
@@ -136,6 +141,11 @@ class MemoryStore(Store):
     def org_head(self) -> OrgAuditRecord | None:
         with self._lock:
             return self._org_trail[-1] if self._org_trail else None
+
+    def _drop_org(self, org_id: str) -> None:
+        old = self._orgs.pop(org_id, None)
+        if old is not None and old.parent is not None:
+            self._children.get(old.parent, {}).pop(org_id, None)
 
     def _put_org(self, org: Organization) -> None:
         old = self._orgs.get(org.id)
@@ -241,9 +251,7 @@ class MemoryStore(Store):
     def _replace_org(self, org_id: str, org: Organization | None) -> None:
         """Change, add or (``None``) delete an organization row without a trail record."""
         with self._lock:
-            old = self._orgs.pop(org_id, None)
-            if old is not None and old.parent is not None:
-                self._children.get(old.parent, {}).pop(org_id, None)
+            self._drop_org(org_id)
             if org is not None:
                 self._put_org(org)
 

@@ -28,12 +28,8 @@ from sqlalchemy.engine import Connection, Dialect
 
 from partyflow.canonical import canonical_json
 from partyflow.errors import StoreError, Text, UsageError
-from partyflow.hierarchy.trail import (
-    SYSTEM_ORG_ACTOR,
-    OrgAuditRecord,
-    next_org_record,
-    org_row,
-)
+from partyflow.hierarchy.imports import OrgImport, given_orgs
+from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, OrgAuditRecord, next_org_record
 from partyflow.stores.base import Store, conflict, event_position, not_found, trail_time
 from partyflow.stores.schema import (
     AUDIT_COLS,
@@ -44,6 +40,7 @@ from partyflow.stores.schema import (
     TIME_COLS,
 )
 from partyflow.stores.sql_engine import checkpoint_wal, open_engine
+from partyflow.stores.sql_orgs import BulkOrgImport
 from partyflow.stores.statements import PG_STATEMENTS, STATEMENTS, events_query, find_query
 from partyflow.workflows.records import (
     AuditRecord,
@@ -490,24 +487,20 @@ class SqlStore(Store):
             raise conflict(instance.id, expected_version) from None
 
     def put_organizations(self, organizations: Iterable[Organization], *,
-                          actor_id: str = SYSTEM_ORG_ACTOR,
-                          at: dt.datetime | None = None) -> int:
+                          actor_id: str = SYSTEM_ORG_ACTOR, at: dt.datetime | None = None,
+                          close_missing: bool = False) -> OrgImport:
         moment = trail_time(at)
-        count = 0
+        given = given_orgs(organizations)  # before the lock: encoding the list
         with self._tx() as conn:
             self._lock_org_trail(conn)
-            head = self._org_head_in(conn)
-            for org in organizations:
-                count += 1
-                found = self._run(conn, "get_org", {"b_id": org.id}).fetchone()
-                if found is not None:
-                    if canonical_json(org_row(self._org(found))) == canonical_json(org_row(org)):
-                        continue
-                    self._run(conn, "delete_org", {"b_id": org.id})
-                self._run(conn, "insert_org", {c: getattr(org, c) for c in ORG_COLS})
-                head = self._append_org(conn, head, org, "update" if found else "import",
-                                        actor_id, moment)
-        return count
+            bulk = BulkOrgImport(
+                self._local.dbapi, postgres=self._pg,
+                run=lambda key, params: self._run(conn, key, params),
+                compiled=lambda key: (self._sql[key].text, self._sql[key].names,
+                                      self._sql[key].defaults))
+            return bulk.write(given, self._org_head_in(conn), close_missing=close_missing,
+                              at=moment, at_value=self._convert["at"](moment),
+                              actor_id=actor_id)
 
     def organization(self, org_id: str) -> Organization | None:
         row = self._read(lambda c: self._run(c, "get_org", {"b_id": org_id}).fetchone())

@@ -11,6 +11,7 @@ from partyflow.stores.schema import (
     INSTANCE_COLS,
     ORG_AUDIT_COLS,
     ORG_COLS,
+    UtcDateTime,
     audit_table,
     events_table,
     instances_table,
@@ -96,6 +97,14 @@ STATEMENTS: dict[str, Any] = {
     "org_record": sa.select(org_audit_table).where(_T.seq == _p("b_seq")),
     "org_history": sa.select(org_audit_table).where(_T.seq > _p("b_after_seq"))
     .order_by(_T.seq).limit(_p("b_limit")),
+    # bulk organization imports (``SqlStore.put_organizations``, executemany / COPY)
+    "update_org": organizations_table.update().where(_O.id == _p("b_id"))
+    .values({c: _p(c) for c in ORG_COLS if c != "id"}),
+    # one open instance responsible at one of the ids (a JSON array; PostgreSQL: an array)
+    "open_instance_at": sa.select(_I.org, _I.id)
+    .where(_I.terminal.is_(False), _I.org.in_(
+        sa.select(sa.column("value")).select_from(sa.func.json_each(_p("b_ids")))))
+    .order_by(_I.org, _I.id).limit(1),
     "audit_hash": sa.select(_A.hash).where(_A.instance_id == _p("b_id"), _A.seq == _p("b_seq")),
     "instance_count": sa.select(sa.func.count()).select_from(instances_table),
     "insert_party": parties_table.insert().values(
@@ -219,6 +228,9 @@ def _audit_params() -> list[Any]:
 PG_STATEMENTS: dict[str, Any] = {
     # the hierarchy's trail takes one writer at a time (its head is read, then appended to)
     "org_trail_lock": sa.select(sa.func.pg_advisory_xact_lock(_p("b_key"))),
+    "open_instance_at": sa.select(_I.org, _I.id)
+    .where(_I.terminal.is_(False), _I.org == sa.func.any(_p("b_ids")))
+    .order_by(_I.org, _I.id).limit(1),
     "step": audit_table.insert().from_select(
         AUDIT_COLS,
         sa.select(*_audit_params()).select_from(
@@ -232,6 +244,32 @@ PG_STATEMENTS: dict[str, Any] = {
             ).returning(_I.id).cte("i")),
     ),
 }
+
+
+def _copy_type(column: sa.Column[Any]) -> str:
+    """The PostgreSQL type a binary COPY sends a column's values as."""
+    if isinstance(column.type, UtcDateTime):
+        return "timestamptz"
+    if isinstance(column.type, sa.BigInteger):
+        return "int8"
+    if isinstance(column.type, sa.Integer):
+        return "int4"
+    if isinstance(column.type, sa.String):  # VARCHAR and TEXT: the same binary form
+        return "text"
+    raise TypeError(f"no COPY type for {column.name}: {column.type}")
+
+
+def copy_statement(table: sa.Table) -> tuple[str, tuple[str, ...]]:
+    """PostgreSQL's binary ``COPY table (every column) FROM STDIN`` and the columns' types
+    (bulk organization imports: measured here 2-3x faster than the text format)."""
+    columns = ", ".join(c.name for c in table.columns)
+    return (f"COPY {table.name} ({columns}) FROM STDIN (FORMAT BINARY)",
+            tuple(_copy_type(c) for c in table.columns))
+
+
+PG_COPY = {"orgs": copy_statement(organizations_table),
+           "org_audit": copy_statement(org_audit_table)}
+"""The COPY statements of a bulk organization import, by what they write."""
 
 
 def _instances_query(procedure: bool, open_only: bool) -> Any:

@@ -21,7 +21,7 @@ from partyflow.errors import (
     Text,
     UsageError,
 )
-from partyflow.hierarchy import Hierarchy, HierarchyView, Levels, resolve_levels
+from partyflow.hierarchy import Hierarchy, HierarchyView, Levels, OrgImport, resolve_levels
 from partyflow.hierarchy.query import ChainLink, Organization
 from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, verify_organizations
 from partyflow.limits import MAX_IDEMPOTENCY_KEY, MAX_INSTANCE_ID, text_problem
@@ -100,22 +100,30 @@ class Engine:
 
     # -- the hierarchy -----------------------------------------------------------------------
 
-    def import_organizations(self, hierarchy: Hierarchy, *,
-                             actor_id: str = SYSTEM_ORG_ACTOR) -> int:
-        """Write a validated hierarchy (``partyflow.hierarchy.load_hierarchy``) into the store,
-        replacing organizations with the same ids; return how many were written.
+    def import_organizations(self, hierarchy: Hierarchy, *, actor_id: str = SYSTEM_ORG_ACTOR,
+                             close_missing: bool = False) -> OrgImport:
+        """Write a validated hierarchy (``partyflow.hierarchy.load_hierarchy``) into the store:
+        only what differs from the stored organizations; return what changed.
 
         Authority and escalation read the organizations from the store, so every process
         sharing the store sees the same hierarchy, including branches established since.
-        Each new or changed organization is recorded in the hierarchy's trail
-        (``verify_organizations``) as done by ``actor_id`` at the engine clock's time.
+        Each new, moved, renamed or otherwise changed organization is recorded in the
+        hierarchy's trail (``verify_organizations``) as done by ``actor_id`` at the engine
+        clock's time; an unchanged list writes nothing. Stored organizations the list no
+        longer has are reported as ``missing``, or with ``close_missing`` closed (removed,
+        with a ``close`` record); branches established by procedures are kept.
+
+        Raises:
+            OrgImportRefused: with ``close_missing``, an organization to close still has open
+                instances responsible there or would leave one under it; nothing written.
         """
-        def rows() -> Any:
+        def rows() -> Iterator[Organization]:
             for oid in hierarchy.ids():
                 org = hierarchy.org(oid)
                 yield Organization(org.id, org.name, org.level, org.parent, org.secretary,
                                    dict(org.attrs))
-        return self.store.put_organizations(rows(), actor_id=actor_id, at=self._now())
+        return self.store.put_organizations(rows(), actor_id=actor_id, at=self._now(),
+                                            close_missing=close_missing)
 
     def verify_organizations(self) -> int:
         """Verify the hierarchy's trail and that every stored organization is the row its
