@@ -92,6 +92,16 @@ class Hierarchy:
     def __len__(self) -> int:
         return len(self.graph)
 
+    def rows(self) -> Iterator[Organization]:
+        """Every organization as the row a store keeps (its extra columns a plain dict), in
+        file order: what ``Engine.import_organizations`` writes."""
+        core = _CORE_ATTRS
+        pred = self.graph.pred
+        for oid, a in self.graph.nodes(data=True):
+            parent = next(iter(pred[oid]), None)
+            yield Organization(oid, a["name"], a["level"], parent, a["secretary"] or None,
+                               {k: v for k, v in a.items() if k not in core})
+
     def __contains__(self, org_id: object) -> bool:
         return org_id in self.graph
 

@@ -117,12 +117,8 @@ class Engine:
             OrgImportRefused: with ``close_missing``, an organization to close still has open
                 instances responsible there or would leave one under it; nothing written.
         """
-        def rows() -> Iterator[Organization]:
-            for oid in hierarchy.ids():
-                org = hierarchy.org(oid)
-                yield Organization(org.id, org.name, org.level, org.parent, org.secretary,
-                                   dict(org.attrs))
-        return self.store.put_organizations(rows(), actor_id=actor_id, at=self._now(),
+        return self.store.put_organizations(hierarchy.rows(), actor_id=actor_id,
+                                            at=self._now(),
                                             close_missing=close_missing)
 
     def verify_organizations(self) -> int:
