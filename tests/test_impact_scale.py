@@ -12,15 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from partyflow import Actor, ConditionFailed, Engine, RuleSet, load_rules_text
 from partyflow.policy.impact import ImpactReport, _impact_every, impact
 from partyflow.stores.base import InstanceGroup, Store
+from partyflow.stores.open import open_store
 from partyflow.testing import FakeClock
 
-from .edits import MINI, edited_text
+from .conftest import postgres_schema
+from .edits import CONFIG, MINI, edited_text
 
 SEC = Actor("sec-1", "secretary", "community-1")
 SUP = Actor("sup-1", "superior", "street-1")
@@ -180,3 +184,42 @@ def test_the_store_counts_open_instances_by_procedure_version_and_state(store: S
     missing = InstanceGroup("mini_election", v1.content_hash, "test-1", "nowhere", 0)
     assert list(store.group_instances(missing)) == [] and store.group_ids(missing, 5) == []
     assert {v0.content_hash, v1.content_hash} >= {g.rules_hash for g in groups}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_national_data_clones_verify_and_impact_agrees(backend: str, tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from national_data import populate  # type: ignore[import-not-found]
+
+    if backend == "postgresql":
+        with postgres_schema() as url:
+            _check_national(populate(url, instances=300, scale=0.001))
+    else:
+        _check_national(populate(f"sqlite:///{tmp_path / 'n.db'}", instances=300,
+                                 scale=0.001))
+
+
+def _check_national(done: Any) -> None:
+    store = open_store(done.url)
+    try:
+        assert done.instances == 300 and len(done.counts) >= 30  # six procedures, their states
+        assert {p for p, _ in done.counts} == set(done.rules.procedures)
+        engine = Engine(done.rules, store=store)
+        groups = store.instance_groups()
+        assert {(g.procedure, g.state): g.count for g in groups} == done.counts
+        ids = [i.id for i in store.instances(open_only=True)]
+        assert len(ids) == 300
+        for iid in random.Random(1).sample(ids, 40):
+            assert engine.verify(iid) >= 1
+        orgs = {o for level in done.orgs.values() for o in level}
+        assert {i.org for i in store.instances()} <= orgs | {None}
+        new = load_rules_text(edited_text(
+            CONFIG, ("value: 3\n        basis: B2", "value: 5\n        basis: B2"),
+            ('version: "2026.1"', 'version: "2026.2"')), "new.yaml")
+        now = dt.datetime.now(dt.UTC)
+        assert impact(store, new, now=now) == _impact_every(store, new, now=now)
+    finally:
+        store.close()

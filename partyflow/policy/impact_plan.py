@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from partyflow.errors import DeadlineError, RulesVersionUnavailable, Text
 from partyflow.rules.calendar import Calendar
@@ -163,12 +164,60 @@ def _same_deadline(old: ProcedureDef, state: str, new: ProcedureDef, target: str
     return (a.deadline is None and name is None) or _same_calendar(old.calendar, new.calendar)
 
 
+_MEMO_SIZE = 4096
+"""How many distinct stored values a pending step's outcome is kept for (memory bound)."""
+_ROW_NAMES = ("deadline_at", "entered_at", "escalation")
+"""Names a condition reads from the row itself rather than the data (``bind_names``)."""
+
+
 @dataclass
 class _Guard:
-    """A pending step whose conditions differ, old ``t`` → new ``n``."""
+    """A pending step whose conditions differ, old ``t`` → new ``n``, with its outcome kept
+    per distinct stored values its conditions read (the same values judge the same)."""
 
     t: TransitionDef
     n: TransitionDef
+    old: ProcedureDef
+    new: ProcedureDef
+    inputs: tuple[str, ...] | None = None  # the data fields read; None: not kept
+    row: tuple[str, ...] = ()
+    memo: dict[tuple[Any, ...], Finding | None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        conds = (*self.t.conditions, *self.n.conditions)
+        read = {v for c in conds for v in c.expression.variables}
+        if any("within" in c.expression.functions for c in conds):
+            return  # within() reads a field named in its text: not keyed by ``read``
+        self.inputs = tuple(sorted(read & (set(self.old.inputs) | set(self.new.inputs))))
+        self.row = tuple(v for v in _ROW_NAMES if v in read)
+
+    def judge(self, inst: Instance, now: dt.datetime) -> Finding | None:
+        """The step's finding on ``inst``'s stored data."""
+        key: tuple[Any, ...] | None = None
+        if self.inputs is not None:
+            data = inst.data
+            key = (*(data.get(v) for v in self.inputs),
+                   *(_row_value(inst, v) for v in self.row))
+            try:
+                return self.memo[key]
+            except KeyError:
+                pass
+            except TypeError:  # a list or an object: judged without keeping
+                key = None
+        was, _ = holds(self.old, self.t, inst, now)
+        will, failing = holds(self.new, self.n, inst, now)
+        finding = guard_finding(self.t, self.n, was, will, failing)
+        if key is not None:
+            if len(self.memo) >= _MEMO_SIZE:
+                self.memo.clear()
+            self.memo[key] = finding
+        return finding
+
+
+def _row_value(inst: Instance, name: str) -> Any:
+    if name == "deadline_at":
+        return inst.deadline_at
+    return inst.updated_at if name == "entered_at" else inst.escalation
 
 
 @dataclass
@@ -206,9 +255,7 @@ class GroupPlan:
         assert old is not None and new is not None
         found: list[Finding] = []
         for g in self.guards:
-            was, _ = holds(old, g.t, inst, now)
-            will, failing = holds(new, g.n, inst, now)
-            finding = guard_finding(g.t, g.n, was, will, failing)
+            finding = g.judge(inst, now)
             if finding is not None:
                 found.append(finding)
         if self.deadline and inst.overdue_since is None:
@@ -249,7 +296,7 @@ def plan_group(group: InstanceGroup, new_rules: RuleSet, versions: RuleVersions,
     for t, n in pending_pairs(old, pairs, group.state, target):
         plan.fixed += role_findings(old, t, new, n)
         if not same_guard(old, t, new, n):
-            plan.guards.append(_Guard(t, n))
+            plan.guards.append(_Guard(t, n, old, new))
     has_deadline = (old.states[group.state].deadline_name is not None
                     or old.states[group.state].deadline is not None
                     or new.states[target].deadline_name is not None
