@@ -55,20 +55,24 @@ def _timed(fn: object, *args: object, **kwargs: object) -> tuple[object, float, 
     return result, took, peak / 2**20
 
 
-def national(instances: int, postgres_url: str | None) -> None:
-    """Populate a national store, then time both paths on each change."""
+def national(instances: int, postgres_url: str | None, db: Path | None,
+             procedure: str | None) -> None:
+    """Populate a national store (or reuse ``db``), then time both paths on each change
+    (with ``procedure``: both on that procedure's instances, then the grouped path on all)."""
     sys.path.insert(0, str(ROOT / "bench"))
     from national_data import populate
 
     config = ROOT / "config" / "rules.yaml"
     text = config.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
-        url = postgres_url or f"sqlite:///{Path(tmp) / 'national.db'}"
-        done = populate(url, instances=instances)
-        print(f"populated {done.instances:,} open instances, "
-              f"{sum(len(v) for v in done.orgs.values()):,} organizations in "
-              f"{done.seconds['total']:.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in done.seconds.items())})",
-              flush=True)
+        url = postgres_url or f"sqlite:///{db or Path(tmp) / 'national.db'}"
+        if db is None or not db.exists():
+            done = populate(url, instances=instances)
+            print(f"populated {done.instances:,} open instances, "
+                  f"{sum(len(v) for v in done.orgs.values()):,} organizations in "
+                  f"{done.seconds['total']:.0f} s "
+                  f"({', '.join(f'{k} {v:.0f} s' for k, v in done.seconds.items())})",
+                  flush=True)
         store = open_store(url, read_only=True)
         now = dt.datetime.now(dt.UTC)
         try:
@@ -76,14 +80,20 @@ def national(instances: int, postgres_url: str | None) -> None:
                 assert text.count(old) == 1, old
                 new = load_rules_text(text.replace(old, new_text).replace(
                     'version: "2026.1"', 'version: "2026.2"'), "new.yaml")
-                want, t_old, m_old = _timed(_impact_every, store, new, now=now)
-                got, t_new, m_new = _timed(impact, store, new, now=now)
+                want, t_old, m_old = _timed(_impact_every, store, new, now=now,
+                                            procedure=procedure)
+                got, t_new, m_new = _timed(impact, store, new, now=now, procedure=procedure)
                 assert got == want, name
                 n = got.scanned  # type: ignore[attr-defined]
-                print(f"{name}: scanned {n:,}, affected {got.affected:,}; "  # type: ignore[attr-defined]
-                      f"per-instance {t_old:.1f} s = {n / t_old:,.0f}/s (peak {m_old:.1f} MiB); "
-                      f"grouped {t_new:.2f} s = {n / t_new:,.0f}/s (peak {m_new:.1f} MiB); "
-                      f"speed-up {t_old / t_new:.0f}x", flush=True)
+                print(f"{name} [{procedure or 'all'}]: scanned {n:,}, affected "
+                      f"{got.affected:,}; per-instance {t_old:.1f} s = {n / t_old:,.0f}/s "  # type: ignore[attr-defined]
+                      f"(peak {m_old:.1f} MiB); grouped {t_new:.2f} s = {n / t_new:,.0f}/s "
+                      f"(peak {m_new:.1f} MiB); speed-up {t_old / t_new:.0f}x", flush=True)
+                if procedure is not None:
+                    every, t_all, m_all = _timed(impact, store, new, now=now)
+                    n = every.scanned  # type: ignore[attr-defined]
+                    print(f"{name} [all]: grouped {t_all:.2f} s = {n / t_all:,.0f}/s over "
+                          f"{n:,} (peak {m_all:.1f} MiB)", flush=True)
         finally:
             store.close()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -97,9 +107,14 @@ def main() -> None:
                         help="national hierarchy and six procedures; both paths timed")
     parser.add_argument("--postgres-url", default=None,
                         help="with --national: an empty PostgreSQL database to populate")
+    parser.add_argument("--procedure", default=None,
+                        help="with --national: time both paths on this procedure only, "
+                             "then the grouped path on the whole store")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="with --national: a SQLite file to populate, or reuse if it exists")
     args = parser.parse_args()
     if args.national:
-        national(args.instances, args.postgres_url)
+        national(args.instances, args.postgres_url, args.db, args.procedure)
         return
     config = ROOT / "config" / "rules.yaml"
     rules = load_rules(config)

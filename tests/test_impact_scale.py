@@ -208,6 +208,7 @@ def _check_national(done: Any) -> None:
         assert done.instances == 300 and len(done.counts) >= 30  # six procedures, their states
         assert {p for p, _ in done.counts} == set(done.rules.procedures)
         engine = Engine(done.rules, store=store)
+        assert engine.verify_organizations() == sum(len(v) for v in done.orgs.values())
         groups = store.instance_groups()
         assert {(g.procedure, g.state): g.count for g in groups} == done.counts
         ids = [i.id for i in store.instances(open_only=True)]

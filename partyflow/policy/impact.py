@@ -132,6 +132,11 @@ class ImpactReport:
         return "\n".join(lines) + "\n"
 
 
+_GROUP_BATCH = 5000
+"""Rows per page of a group's stream. Each page of ``procedure = ? AND state = ?`` is read
+through ``ix_pf_instances_procedure_state`` and sorted by id (that index does not hold the
+id order), so pages are large: a group costs (rows / batch) reads of the group."""
+
 _Tally = dict[tuple[str, str], list[Any]]
 """One group's findings: ``(kind, detail)`` → ``[basis, count, example ids, first id]``."""
 
@@ -209,7 +214,7 @@ def _read_rows(store: Store, group: InstanceGroup, plan: GroupPlan, now: dt.date
     """The findings of ``group``'s instances, judged row by row."""
     tally: _Tally = {}
     fixed, evaluate = plan.fixed, plan.evaluate
-    for seen, inst in enumerate(store.group_instances(group), 1):
+    for seen, inst in enumerate(store.group_instances(group, batch=_GROUP_BATCH), 1):
         affected = not_evaluated = False
         for kind, detail, basis in (*fixed, *evaluate(inst, now)):
             entry = tally.get((kind, detail))

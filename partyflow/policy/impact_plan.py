@@ -165,34 +165,32 @@ def _same_deadline(old: ProcedureDef, state: str, new: ProcedureDef, target: str
 
 
 _MEMO_SIZE = 4096
-"""How many distinct stored values a pending step's outcome is kept for (memory bound)."""
+"""How many distinct stored values a condition's result is kept for (memory bound)."""
 _ROW_NAMES = ("deadline_at", "entered_at", "escalation")
 """Names a condition reads from the row itself rather than the data (``bind_names``)."""
 
 
 @dataclass
-class _Guard:
-    """A pending step whose conditions differ, old ``t`` → new ``n``, with its outcome kept
-    per distinct stored values its conditions read (the same values judge the same)."""
+class _Condition:
+    """One condition of a pending step, its result kept per distinct stored values it reads
+    (the same values judge the same: ``now`` and the parameters are fixed for a run)."""
 
+    proc: ProcedureDef
     t: TransitionDef
-    n: TransitionDef
-    old: ProcedureDef
-    new: ProcedureDef
+    cond: ConditionDef
     inputs: tuple[str, ...] | None = None  # the data fields read; None: not kept
     row: tuple[str, ...] = ()
-    memo: dict[tuple[Any, ...], Finding | None] = field(default_factory=dict)
+    memo: dict[tuple[Any, ...], bool] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        conds = (*self.t.conditions, *self.n.conditions)
-        read = {v for c in conds for v in c.expression.variables}
-        if any("within" in c.expression.functions for c in conds):
-            return  # within() reads a field named in its text: not keyed by ``read``
-        self.inputs = tuple(sorted(read & (set(self.old.inputs) | set(self.new.inputs))))
-        self.row = tuple(v for v in _ROW_NAMES if v in read)
+        expr = self.cond.expression
+        if "within" in expr.functions:
+            return  # within() reads a field named in its text: not keyed by its variables
+        self.inputs = tuple(sorted(expr.variables & set(self.proc.inputs)))
+        self.row = tuple(v for v in _ROW_NAMES if v in expr.variables)
 
-    def judge(self, inst: Instance, now: dt.datetime) -> Finding | None:
-        """The step's finding on ``inst``'s stored data."""
+    def holds(self, inst: Instance, now: dt.datetime) -> bool:
+        """Whether the condition holds on ``inst``'s stored data (as ``holds`` judges it)."""
         key: tuple[Any, ...] | None = None
         if self.inputs is not None:
             data = inst.data
@@ -204,14 +202,54 @@ class _Guard:
                 pass
             except TypeError:  # a list or an object: judged without keeping
                 key = None
-        was, _ = holds(self.old, self.t, inst, now)
-        will, failing = holds(self.new, self.n, inst, now)
-        finding = guard_finding(self.t, self.n, was, will, failing)
+        names, _missing = bind_names(self.proc, self.t, self.cond, inst.data, {}, None, now,
+                                     inst)
+        try:
+            ok = self.cond.expression.evaluate(names) is True
+        except Exception:
+            ok = False
         if key is not None:
             if len(self.memo) >= _MEMO_SIZE:
                 self.memo.clear()
-            self.memo[key] = finding
-        return finding
+            self.memo[key] = ok
+        return ok
+
+
+@dataclass
+class _Guard:
+    """A pending step whose conditions differ, old ``t`` → new ``n``."""
+
+    t: TransitionDef
+    n: TransitionDef
+    old: ProcedureDef
+    new: ProcedureDef
+    _sides: tuple[list[_Condition | None], list[_Condition | None]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        def side(proc: ProcedureDef, t: TransitionDef) -> list[_Condition | None]:
+            return [None if c.expression.variables & STEP_NAMES else _Condition(proc, t, c)
+                    for c in t.conditions]
+        self._sides = (side(self.old, self.t), side(self.new, self.n))
+
+    def _holds(self, k: int, t: TransitionDef, inst: Instance,
+               now: dt.datetime) -> tuple[bool | None, list[ConditionDef]]:
+        """``holds`` for side ``k`` (0 old, 1 new), each condition's result kept."""
+        failed: list[ConditionDef] = []
+        undecided = False
+        for cond, judge in zip(t.conditions, self._sides[k], strict=True):
+            if judge is None:
+                undecided = True
+            elif not judge.holds(inst, now):
+                failed.append(cond)
+        if failed:
+            return False, failed
+        return (None if undecided else True), failed
+
+    def judge(self, inst: Instance, now: dt.datetime) -> Finding | None:
+        """The step's finding on ``inst``'s stored data."""
+        was, _ = self._holds(0, self.t, inst, now)
+        will, failing = self._holds(1, self.n, inst, now)
+        return guard_finding(self.t, self.n, was, will, failing)
 
 
 def _row_value(inst: Instance, name: str) -> Any:
