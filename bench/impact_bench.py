@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=None,
                         help="with --national: an empty PostgreSQL database to populate")
     parser.add_argument("--procedure", default=None,
-                        help="with --national: time both paths on this procedure only, "
+                        help="with --national: time both paths on this procedure only (slow on SQLite: the per-instance stream of one procedure sorts it per page), "
                              "then the grouped path on the whole store")
     parser.add_argument("--db", type=Path, default=None,
                         help="with --national: a SQLite file to populate, or reuse if it exists")
