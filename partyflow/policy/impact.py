@@ -14,16 +14,26 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
-from partyflow.errors import DeadlineError, Lang, RulesVersionUnavailable, Text
+from partyflow.errors import Lang, RulesVersionUnavailable, Text
+from partyflow.policy.impact_plan import (
+    GroupPlan,
+    deadline_basis,
+    deadline_findings,
+    guard_finding,
+    holds,
+    new_deadline,
+    pending_pairs,
+    plan_group,
+    role_findings,
+    same_guard,
+)
 from partyflow.rules.compare import TransitionPairs, pair_transitions
-from partyflow.rules.definitions import ConditionDef, ProcedureDef, RuleSet, TransitionDef
-from partyflow.rules.diff import binding_text
-from partyflow.stores.base import Store
+from partyflow.rules.definitions import RuleSet
+from partyflow.stores.base import InstanceGroup, Store
 from partyflow.workflows.clock import Clock, SystemClock, require_aware
-from partyflow.workflows.conditions import STEP_NAMES, bind_names
 from partyflow.workflows.records import Instance
-from partyflow.workflows.step import timing
 from partyflow.workflows.versions import RuleVersions
 
 IMPACT_KINDS: Mapping[str, Text] = MappingProxyType({
@@ -122,7 +132,13 @@ class ImpactReport:
         return "\n".join(lines) + "\n"
 
 
-_Add = Callable[[Instance, str, str, str | None], None]
+_GROUP_BATCH = 5000
+"""Rows per page of a group's stream. Each page of ``procedure = ? AND state = ?`` is read
+through ``ix_pf_instances_procedure_state`` and sorted by id (that index does not hold the
+id order), so pages are large: a group costs (rows / batch) reads of the group."""
+
+_Tally = dict[tuple[str, str], list[Any]]
+"""One group's findings: ``(kind, detail)`` → ``[basis, count, example ids, first id]``."""
 
 
 def impact(store: Store, new_rules: RuleSet, *, procedure: str | None = None,
@@ -137,12 +153,114 @@ def impact(store: Store, new_rules: RuleSet, *, procedure: str | None = None,
         now: the moment to judge deadlines and conditions at; else ``clock``'s time.
         clock: the engine's clock (default: the system clock).
         examples: how many example ids each group keeps.
-        progress: called with the number of instances scanned so far, every 1000.
+        progress: called with the number of instances scanned so far, whenever it passes a
+            multiple of 1000 (after a group, or every 1000 rows of a group read), and at the end.
 
     Instances already on ``new_rules`` are skipped. An instance whose own rules text is
-    missing from the store (or was changed) is reported as ``rules_unavailable``.
+    missing from the store (or was changed) is reported as ``rules_unavailable``. The store
+    counts the open instances by procedure, rules version and state; what a group's
+    definitions decide alone is counted from the group, and only the rows of groups whose
+    pending conditions or deadline counting changed are read.
     """
-    moment = require_aware(now, "now") if now is not None else (clock or SystemClock()).now()
+    moment = _moment(now, clock)
+    report = ImpactReport(new_version=new_rules.version)
+    versions = RuleVersions(store, new_rules)
+    pairings: dict[tuple[str, str], TransitionPairs] = {}
+    firsts: dict[tuple[str, str, str, str], str] = {}
+    for group in store.instance_groups(procedure):
+        if group.rules_hash != new_rules.content_hash:
+            plan = plan_group(group, new_rules, versions, pairings)
+            if plan.needs_rows:
+                tally = _read_rows(store, group, plan, moment, report, examples, progress)
+            else:
+                tally = _from_group(store, group, plan, report, examples)
+            _merge(report, firsts, group, tally, examples)
+        if progress is not None and (report.scanned + group.count) // 1000 > report.scanned // 1000:
+            progress(report.scanned + group.count)
+        report.scanned += group.count
+    if progress is not None:
+        progress(report.scanned)
+    return report
+
+
+def _moment(now: dt.datetime | None, clock: Clock | None) -> dt.datetime:
+    return require_aware(now, "now") if now is not None else (clock or SystemClock()).now()
+
+
+def _from_group(store: Store, group: InstanceGroup, plan: GroupPlan, report: ImpactReport,
+                examples: int) -> _Tally:
+    """The findings every instance of ``group`` shares, counted from the group (the first
+    ids read for examples)."""
+    tally: _Tally = {}
+    if not plan.fixed:
+        return tally
+    ids = store.group_ids(group, max(examples, 1))
+    for kind, detail, basis in plan.fixed:
+        entry = tally.get((kind, detail))
+        if entry is None:
+            entry = tally[(kind, detail)] = [basis, 0, [], ids[0] if ids else ""]
+        entry[1] += group.count
+        entry[2].append(ids)
+    for entry in tally.values():  # a finding made twice per instance names it twice
+        times = len(entry[2])
+        entry[2] = [i for i in ids for _ in range(times)][:examples]
+    report.affected += group.count  # every fixed finding counts as affected
+    return tally
+
+
+def _read_rows(store: Store, group: InstanceGroup, plan: GroupPlan, now: dt.datetime,
+               report: ImpactReport, examples: int,
+               progress: Callable[[int], None] | None) -> _Tally:
+    """The findings of ``group``'s instances, judged row by row."""
+    tally: _Tally = {}
+    fixed, evaluate = plan.fixed, plan.evaluate
+    for seen, inst in enumerate(store.group_instances(group, batch=_GROUP_BATCH), 1):
+        affected = not_evaluated = False
+        for kind, detail, basis in (*fixed, *evaluate(inst, now)):
+            entry = tally.get((kind, detail))
+            if entry is None:
+                entry = tally[(kind, detail)] = [basis, 0, [], inst.id]
+            entry[1] += 1
+            if len(entry[2]) < examples:
+                entry[2].append(inst.id)
+            if kind in _UNCOUNTED:
+                not_evaluated = True
+            else:
+                affected = True
+        report.affected += affected
+        report.not_evaluated += not_evaluated
+        if progress is not None and seen % 1000 == 0:
+            progress(report.scanned + seen)
+    return tally
+
+
+def _merge(report: ImpactReport, firsts: dict[tuple[str, str, str, str], str],
+           group: InstanceGroup, tally: _Tally, examples: int) -> None:
+    """Add one group's findings to the report's groups, as if read in one stream by id: the
+    first examples by id, and the basis the lowest id was found with."""
+    for (kind, detail), (basis, count, ids, first) in tally.items():
+        key = (group.procedure, group.state, kind, detail)
+        found = report.groups.get(key)
+        if found is None:
+            report.groups[key] = ImpactGroup(group.procedure, group.state, kind, detail, basis,
+                                             count, list(ids))
+            firsts[key] = first
+            continue
+        found.count += count
+        if first < firsts[key]:
+            found.basis, firsts[key] = basis, first
+        found.examples = sorted(found.examples + ids)[:examples]
+
+
+_Add = Callable[[Instance, str, str, str | None], None]
+
+
+def _impact_every(store: Store, new_rules: RuleSet, *, procedure: str | None = None,
+                  now: dt.datetime | None = None, clock: Clock | None = None,
+                  examples: int = 20) -> ImpactReport:
+    """``impact`` judging every open instance's row one by one: the baseline the grouped
+    path is checked against (the equivalence tests) and measured against (the benchmark)."""
+    moment = _moment(now, clock)
     report = ImpactReport(new_version=new_rules.version)
     versions = RuleVersions(store, new_rules)
     pairings: dict[tuple[str, str], TransitionPairs] = {}
@@ -161,8 +279,6 @@ def impact(store: Store, new_rules: RuleSet, *, procedure: str | None = None,
 
     for inst in store.instances(procedure, open_only=True):
         report.scanned += 1
-        if progress is not None and report.scanned % 1000 == 0:
-            progress(report.scanned)
         if inst.rules_hash == new_rules.content_hash:
             continue
         kinds.clear()
@@ -171,8 +287,6 @@ def impact(store: Store, new_rules: RuleSet, *, procedure: str | None = None,
             report.affected += 1
         if kinds & _UNCOUNTED:
             report.not_evaluated += 1
-    if progress is not None:
-        progress(report.scanned)
     return report
 
 
@@ -199,103 +313,18 @@ def _one(inst: Instance, new_rules: RuleSet, versions: RuleVersions,
     if target is None:
         add(inst, "state_removed", inst.state, None)
         return
-    for t in old.transitions:
-        n = pairs.successor(t) if inst.state in t.sources else None
-        if n is None or target not in n.sources:
-            continue
-        if t.roles != n.roles:
-            add(inst, "roles_changed",
-                f"{t.trigger}: {', '.join(sorted(t.roles))} → {', '.join(sorted(n.roles))}",
-                n.basis)
-        else:  # the same roles, bound to other organizations or persons (权限)
-            rebound = sorted(r for r in n.roles
-                             if binding_text(old.authority.get(r)) != binding_text(new.authority.get(r)))
-            if rebound:
-                changes = "; ".join(f"{r}: {binding_text(old.authority.get(r))} → "
-                                    f"{binding_text(new.authority.get(r))}" for r in rebound)
-                add(inst, "roles_changed", f"{t.trigger}: {changes}", n.basis)
-        if not _same_guard(old, t, new, n):
-            _guards(inst, old, t, new, n, now, add)
-    if inst.overdue_since is None:
-        _deadline(inst, old, new, target, now, add)
-
-
-def _guards(inst: Instance, old: ProcedureDef, t: TransitionDef, new: ProcedureDef,
-            n: TransitionDef, now: dt.datetime, add: _Add) -> None:
-    """Whether the step's conditions flip on the stored data, old ``t`` → new ``n``."""
-    was, _ = _holds(old, t, inst, now)
-    will, failing = _holds(new, n, inst, now)
-    if will is False and was is not False:  # what the stored data met, it no longer meets
-        bases = ",".join(dict.fromkeys(c.basis for c in failing if c.basis))
-        add(inst, "now_fails", f"{t.trigger}: {'; '.join(c.expression.source for c in failing)}",
-            bases or n.bases)
-    elif will is True and was is False:
-        add(inst, "now_passes", t.trigger, n.bases)
-    elif None in (was, will):  # it turns on who acts, or what they enter
-        reading = [c.expression.source for c in (*n.conditions, *t.conditions)
-                   if c.expression.variables & STEP_NAMES]
-        add(inst, "not_evaluated", f"{t.trigger}: {'; '.join(dict.fromkeys(reading))}",
-            n.bases)
-
-
-def _same_guard(old: ProcedureDef, t: TransitionDef, new: ProcedureDef,
-                n: TransitionDef) -> bool:
-    """Whether ``t`` and ``n`` have the same conditions reading the same parameter values."""
-    if [c.expression.source for c in t.conditions] != [c.expression.source
-                                                       for c in n.conditions]:
-        return False
-    read = {v for c in t.conditions for v in c.expression.variables}
-    return all(old.cel_parameters.get(v) == new.cel_parameters.get(v) for v in read)
-
-
-def _holds(proc: ProcedureDef, t: TransitionDef, inst: Instance,
-           now: dt.datetime) -> tuple[bool | None, list[ConditionDef]]:
-    """Whether ``t``'s conditions hold on ``inst``'s stored data, and those that fail.
-
-    False when a condition reading stored data fails; None when those hold but others read
-    the step (``actor``, ``event``), which stored data cannot decide; True otherwise.
-    """
-    failed: list[ConditionDef] = []
-    undecided = False
-    for cond in t.conditions:
-        if cond.expression.variables & STEP_NAMES:
-            undecided = True
-            continue
-        names, _missing = bind_names(proc, t, cond, inst.data, {}, None, now, inst)
-        try:
-            ok = cond.expression.evaluate(names) is True
-        except Exception:
-            ok = False
-        if not ok:
-            failed.append(cond)
-    if failed:
-        return False, failed
-    return (None if undecided else True), failed
-
-
-def _deadline(inst: Instance, old: ProcedureDef, new: ProcedureDef, target: str,
-              now: dt.datetime, add: _Add) -> None:
-    """Whether the state's deadline moves, and whether it would have passed already."""
-    if target == inst.state and inst.overdue_since is not None:
-        return  # an escalation under way keeps its clock (as migrate does)
-    old_d = old.deadline_for(inst.state, inst.data)
-    new_d = new.deadline_for(target, inst.data)
-    try:  # counted as migrate would: from when the state was entered, by the new calendar
-        new_at: dt.datetime | None = timing(new, target, inst.data, inst.updated_at,
-                                            lambda: {"instance_id": inst.id})[0]
-    except DeadlineError:
-        new_at = None
-    if str(old_d) == str(new_d) and new_at == inst.deadline_at:
-        return
-    basis = None
-    name = new.states[target].deadline_name
-    if name and name in new.parameters:
-        basis = new.parameters[name].basis
-    detail = f"{old_d or '-'} → {new_d or '-'}"
-    if str(old_d) == str(new_d):  # the same period, counted anew (calendar, §6)
-        shown = [new.calendar.local_date(t).isoformat() if t else "-"
-                 for t in (inst.deadline_at, new_at)]
-        detail = f"{detail} ({shown[0]} → {shown[1]})"
-    add(inst, "deadline_moved", detail, basis)
-    if new_at is not None and new_at <= now:
-        add(inst, "overdue_at_once", detail, basis)
+    for t, n in pending_pairs(old, pairs, inst.state, target):
+        for finding in role_findings(old, t, new, n):
+            add(inst, *finding)
+        if not same_guard(old, t, new, n):
+            was, _ = holds(old, t, inst, now)
+            will, failing = holds(new, n, inst, now)
+            found = guard_finding(t, n, was, will, failing)
+            if found is not None:
+                add(inst, *found)
+    if inst.overdue_since is None:  # an escalation under way keeps its clock (as migrate does)
+        for finding in deadline_findings(
+                inst, new, target, old.deadline_for(inst.state, inst.data),
+                new.deadline_for(target, inst.data), new_deadline(new, target, inst),
+                deadline_basis(new, target), now):
+            add(inst, *finding)

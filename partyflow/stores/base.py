@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from partyflow.errors import ConcurrentUpdate, InstanceNotFound, Text, UsageError
 from partyflow.hierarchy.imports import OrgImport
@@ -68,6 +69,37 @@ def event_position(cursor: str) -> tuple[int, int]:
         raise UsageError(Text(f"事件游标 {cursor!r} 无效：应为上一事件的 cursor",
                               f"invalid event cursor {cursor!r}: pass an Event.cursor"))
     return int(txid), int(event_id)
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceGroup:
+    """Open instances of one procedure, under one pinned rules version, in one state, counted
+    (what a rules review decides once for all of them).
+
+    Attributes:
+        procedure, rules_hash, rules_version, state: what the instances share.
+        count: how many open instances.
+        estimated: how many of them have a deadline counted on an estimated working-day
+            calendar (``Instance.deadline_estimated``).
+    """
+
+    procedure: str
+    rules_hash: str
+    rules_version: str
+    state: str
+    count: int
+    estimated: int = 0
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """``(procedure, rules_hash, rules_version, state)``."""
+        return self.procedure, self.rules_hash, self.rules_version, self.state
+
+
+def _in_group(inst: Instance, group: InstanceGroup) -> bool:
+    return (not inst.terminal and inst.procedure == group.procedure
+            and inst.state == group.state and inst.rules_hash == group.rules_hash
+            and inst.rules_version == group.rules_version)
 
 
 class Store(ABC):
@@ -343,6 +375,37 @@ class Store(ABC):
     def instances(self, procedure: str | None = None, *, open_only: bool = False,
                   batch: int = 1000) -> Iterator[Instance]:
         """Stream instances by id, ``batch`` rows at a time."""
+
+    # Open instances grouped by (procedure, rules version, state), for a rules review
+    # (``partyflow.policy.impact``). These defaults stream ``instances``; the SQL store
+    # answers each with one statement.
+
+    def instance_groups(self, procedure: str | None = None) -> list[InstanceGroup]:
+        """The open instances (of ``procedure``, or all) counted by procedure, rules hash and
+        version, and state, in that order."""
+        counts: dict[tuple[str, str, str, str], list[int]] = {}
+        for inst in self.instances(procedure, open_only=True):
+            row = counts.setdefault(
+                (inst.procedure, inst.rules_hash, inst.rules_version, inst.state), [0, 0])
+            row[0] += 1
+            row[1] += inst.deadline_estimated
+        return [InstanceGroup(*k, n, e) for k, (n, e) in sorted(counts.items())]
+
+    def group_ids(self, group: InstanceGroup, limit: int) -> list[str]:
+        """The first ``limit`` ids, by id, of the open instances in ``group``."""
+        found: list[str] = []
+        if limit <= 0:
+            return found
+        for inst in self.group_instances(group):
+            found.append(inst.id)
+            if len(found) >= limit:
+                break
+        return found
+
+    def group_instances(self, group: InstanceGroup, *, batch: int = 1000) -> Iterator[Instance]:
+        """Stream the open instances in ``group`` by id, ``batch`` rows at a time."""
+        return (inst for inst in self.instances(group.procedure, open_only=True, batch=batch)
+                if _in_group(inst, group))
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

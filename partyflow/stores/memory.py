@@ -12,7 +12,14 @@ from partyflow.hierarchy.trail import (
     OrgAuditRecord,
     next_org_record,
 )
-from partyflow.stores.base import Store, conflict, event_position, not_found, trail_time
+from partyflow.stores.base import (
+    InstanceGroup,
+    Store,
+    conflict,
+    event_position,
+    not_found,
+    trail_time,
+)
 from partyflow.workflows.records import AuditRecord, Event, Instance, Organization, Parties
 
 
@@ -239,6 +246,26 @@ class MemoryStore(Store):
             if open_only and inst.terminal:
                 continue
             yield inst
+
+    def instance_groups(self, procedure: str | None = None) -> list[InstanceGroup]:
+        with self._lock:
+            rows = list(self._instances.values())
+        counts: dict[tuple[str, str, str, str], list[int]] = {}
+        for inst in rows:
+            if inst.terminal or (procedure is not None and inst.procedure != procedure):
+                continue
+            row = counts.setdefault(
+                (inst.procedure, inst.rules_hash, inst.rules_version, inst.state), [0, 0])
+            row[0] += 1
+            row[1] += inst.deadline_estimated
+        return [InstanceGroup(*k, n, e) for k, (n, e) in sorted(counts.items())]
+
+    def group_instances(self, group: InstanceGroup, *, batch: int = 1000) -> Iterator[Instance]:
+        with self._lock:
+            found = sorted((i for i in self._instances.values() if not i.terminal
+                            and (i.procedure, i.rules_hash, i.rules_version, i.state)
+                            == group.key), key=lambda i: i.id)
+        return iter(found)
 
     # test hooks: tamper with the trail the way an attacker with database access could
     def _replace_record(self, instance_id: str, index: int, record: AuditRecord | None) -> None:

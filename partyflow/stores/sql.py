@@ -30,7 +30,14 @@ from partyflow.canonical import canonical_json
 from partyflow.errors import StoreError, Text, UsageError
 from partyflow.hierarchy.imports import OrgImport, given_orgs
 from partyflow.hierarchy.trail import SYSTEM_ORG_ACTOR, OrgAuditRecord, next_org_record
-from partyflow.stores.base import Store, conflict, event_position, not_found, trail_time
+from partyflow.stores.base import (
+    InstanceGroup,
+    Store,
+    conflict,
+    event_position,
+    not_found,
+    trail_time,
+)
 from partyflow.stores.schema import (
     AUDIT_COLS,
     INSTANCE_COLS,
@@ -682,6 +689,39 @@ class SqlStore(Store):
 
             def page(c: Connection, p: dict[str, Any] = params) -> Any:
                 return self._run(c, key, p).fetchall()
+
+            rows = self._read(page)
+            if not rows:
+                return
+            for row in rows:
+                yield self._instance(row)
+            last = rows[-1][0]
+
+    def instance_groups(self, procedure: str | None = None) -> list[InstanceGroup]:
+        key = f"groups_{int(procedure is not None)}"
+        params = {"b_procedure": procedure} if procedure is not None else {}
+        rows = self._read(lambda c: self._run(c, key, params).fetchall())
+        return [InstanceGroup(p, h, v, st, int(n), int(e or 0)) for p, h, v, st, n, e in rows]
+
+    def _group_params(self, group: InstanceGroup, after: str, limit: int) -> dict[str, Any]:
+        return {"b_procedure": group.procedure, "b_state": group.state,
+                "b_hash": group.rules_hash, "b_version": group.rules_version,
+                "b_after_id": after, "b_limit": limit}
+
+    def group_ids(self, group: InstanceGroup, limit: int) -> list[str]:
+        if limit <= 0:
+            return []
+        params = self._group_params(group, "", limit)
+        rows = self._read(lambda c: self._run(c, "group_ids", params).fetchall())
+        return [r[0] for r in rows]
+
+    def group_instances(self, group: InstanceGroup, *, batch: int = 1000) -> Iterator[Instance]:
+        last = ""
+        while True:
+            params = self._group_params(group, last, batch)
+
+            def page(c: Connection, p: dict[str, Any] = params) -> Any:
+                return self._run(c, "group_page", p).fetchall()
 
             rows = self._read(page)
             if not rows:

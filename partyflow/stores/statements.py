@@ -284,3 +284,32 @@ def _instances_query(procedure: bool, open_only: bool) -> Any:
 for _proc in (False, True):
     for _open in (False, True):
         STATEMENTS[f"instances_{int(_proc)}{int(_open)}"] = _instances_query(_proc, _open)
+
+
+def _groups_query(procedure: bool) -> Any:
+    """Open instances counted by procedure, rules hash and version, and state (one GROUP BY),
+    with how many have an estimated deadline."""
+    estimated = sa.func.sum(sa.case((_I.deadline_estimated.is_(True), 1), else_=0))
+    query = sa.select(_I.procedure, _I.rules_hash, _I.rules_version, _I.state,
+                      sa.func.count(), estimated).where(_I.terminal.is_(False))
+    if procedure:
+        query = query.where(_I.procedure == _p("b_procedure"))
+    keys = (_I.procedure, _I.rules_hash, _I.rules_version, _I.state)
+    return query.group_by(*keys).order_by(*keys)
+
+
+def _group_query(columns: Any) -> Any:
+    """A keyset page of one group's open instances by id: ``procedure = ? AND state = ?``
+    is a range of ``ix_pf_instances_procedure_state``; the rules version filters it."""
+    return sa.select(*columns).where(
+        _I.procedure == _p("b_procedure"), _I.state == _p("b_state"),
+        _I.rules_hash == _p("b_hash"), _I.rules_version == _p("b_version"),
+        _I.terminal.is_(False), _I.id > _p("b_after_id")).order_by(_I.id).limit(_p("b_limit"))
+
+
+STATEMENTS.update({
+    "groups_0": _groups_query(False),
+    "groups_1": _groups_query(True),
+    "group_ids": _group_query([_I.id]),
+    "group_page": _group_query(instances_table.c),
+})
