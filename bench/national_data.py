@@ -4,13 +4,15 @@
     done = populate("sqlite:///national.db", instances=1_000_000)
 
 ``populate`` loads the national tree of ``hierarchy_bench.generate`` (cities → districts →
-streets → communities, ``scale`` 1.0: ~643,000 organizations) and spreads ``instances`` open
+streets → communities, ``scale`` 1.0: ~643,000 organizations), writes it with the store's own
+bulk import (``Store.put_organizations``: each organization with its trail record), and spreads ``instances`` open
 instances over the six shipped procedures and the non-terminal states the runnable examples
 (``examples/*.py``) reach. Each (procedure, state) has one template: the example's instance as
 it was in that state, made by a real ``Engine``. A clone is the template with a new id and a
 new responsible organization (mostly communities and streets): its rows and audit records are
 rehashed with ``partyflow.workflows.audit`` (``row_digest``, ``record_hash``), so every
-clone verifies, and written with ``executemany``. ``VARY`` draws some stored values anew per
+clone verifies, and written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL), with the
+parties each clone names (``partyflow.workflows.parties``). ``VARY`` draws some stored values anew per
 clone (branch establishment's ``full_members``), so a changed threshold splits a state.
 """
 
@@ -45,15 +47,10 @@ from partyflow import (  # noqa: E402
     load_rules,
 )
 from partyflow.canonical import canonical_json  # noqa: E402
-from partyflow.hierarchy import Hierarchy  # noqa: E402
-from partyflow.hierarchy.trail import (  # noqa: E402
-    SYSTEM_ORG_ACTOR,
-    OrgAuditRecord,
-    next_org_record,
-)
+from partyflow.rules.definitions import ProcedureDef  # noqa: E402
 from partyflow.stores.sql import SqlStore  # noqa: E402
 from partyflow.workflows.audit import record_hash, row_digest  # noqa: E402
-from partyflow.workflows.records import Organization  # noqa: E402
+from partyflow.workflows.parties import start_parties  # noqa: E402
 
 EXAMPLES = ("member_transfer", "branch_establishment", "two_ballot_election",
             "two_recommendation_election", "four_deliberations", "two_meetings")
@@ -151,9 +148,9 @@ VARY: dict[str, dict[str, range]] = {"branch_establishment": {"full_members": ra
 class _Plan:
     """A template prepared for cloning: what is the same for every clone, done once."""
 
-    def __init__(self, t: _Template, sqlite: bool, org_field: str | None,
+    def __init__(self, t: _Template, sqlite: bool, proc: ProcedureDef,
                  vary: Mapping[str, range]) -> None:
-        self.t, self.org_field, self.vary = t, org_field, vary
+        self.t, self.org_field, self.vary, self.proc = t, proc.organization, vary, proc
         self.old_org = t.rows[-1].org
         tm = lambda v: _time(v, sqlite)  # noqa: E731
         last = t.rows[-1]
@@ -177,10 +174,11 @@ class _Plan:
             out[f] = org
         return out
 
-    def clone(self, iid: str, org: str, rng: random.Random) -> tuple[tuple[Any, ...],
-                                                                    list[tuple[Any, ...]]]:
-        """The clone's instance row and audit rows, ready to insert: each row resealed
-        (``row_digest``), each record rehashed (``record_hash``) on the new chain."""
+    def clone(self, iid: str, org: str, rng: random.Random
+              ) -> tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[str, str, str]]]:
+        """The clone's instance row, audit rows and party rows (who it names), ready to
+        insert: each row resealed (``row_digest``), each record rehashed (``record_hash``) on
+        the new chain."""
         drawn = {k: rng.choice(r) for k, r in self.vary.items()}
         prev = ""
         recs: list[tuple[Any, ...]] = []
@@ -213,7 +211,9 @@ class _Plan:
                      last.terminal, prev, org if last.org is not None else None,
                      last.escalation, last.escalated_to, overdue, last.deadline_estimated,
                      remind, step_at)
-        return row_tuple, recs
+        starter = self.t.records[0].actor_id
+        parties = [(iid, k, v) for k, v in start_parties(self.proc, data, starter).items()]
+        return row_tuple, recs, parties
 
 
 def _time(value: dt.datetime | None, sqlite: bool) -> Any:
@@ -223,6 +223,15 @@ def _time(value: dt.datetime | None, sqlite: bool) -> Any:
     return utc.strftime(_SQLITE_TIME) if sqlite else utc
 
 
+_INSTANCE_COLS = ("pf_instances (id, procedure, state, data, version, rules_version, "
+                  "rules_hash, created_at, updated_at, deadline_at, terminal, last_hash, org, "
+                  "escalation, escalated_to, overdue_since, deadline_estimated, remind_at, "
+                  "last_step_at)")
+_AUDIT_COLS = ("pf_audit (instance_id, seq, at, actor_id, actor_role, actor_org, trigger, "
+               "from_state, to_state, data, rules_version, rules_hash, basis, "
+               "idempotency_key, prev_hash, hash, state_hash)")
+_PARTY_COLS = "pf_instance_parties (instance_id, party, value)"
+_INSERT_PARTY = "INSERT INTO " + _PARTY_COLS + " VALUES ({})"
 _INSERT_INSTANCE = ("INSERT INTO pf_instances (id, procedure, state, data, version, "
                     "rules_version, rules_hash, created_at, updated_at, deadline_at, terminal, "
                     "last_hash, org, escalation, escalated_to, overdue_since, "
@@ -232,48 +241,12 @@ _INSERT_AUDIT = ("INSERT INTO pf_audit (instance_id, seq, at, actor_id, actor_ro
                  "idempotency_key, prev_hash, hash, state_hash) VALUES ({})")
 
 
-def _put_organizations(store: SqlStore, hierarchy: Hierarchy, sqlite: bool,
-                       batch: int) -> None:
-    """The hierarchy as ``Engine.import_organizations`` writes it into an empty store (each
-    organization with its ``import`` record in the trail, ``next_org_record``), in bulk."""
-    at = dt.datetime.now(dt.UTC)
-    when = _time(at, sqlite)
-    mark = "?" if sqlite else "%s"
-    insert_org = ("INSERT INTO pf_organizations (id, name, level, parent, secretary, attrs, "
-                  f"added_by) VALUES ({','.join([mark] * 7)})")
-    insert_rec = ("INSERT INTO pf_org_audit (seq, at, actor_id, action, org_id, org_row, "
-                  f"prev_hash, hash) VALUES ({','.join([mark] * 8)})")
-    raw = store.engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        head: OrgAuditRecord | None = None
-        orgs: list[tuple[Any, ...]] = []
-        recs: list[tuple[Any, ...]] = []
-        ids = list(hierarchy.ids())
-        for k, oid in enumerate(ids, 1):
-            o = hierarchy.org(oid)
-            org = Organization(o.id, o.name, o.level, o.parent, o.secretary, dict(o.attrs))
-            head = next_org_record(head, at=at, actor_id=SYSTEM_ORG_ACTOR, action="import",
-                                   org=org)
-            orgs.append((org.id, org.name, org.level, org.parent, org.secretary,
-                         canonical_json(org.attrs), org.added_by))
-            recs.append((head.seq, when, head.actor_id, head.action, head.org_id,
-                         canonical_json(head.row), head.prev_hash, head.hash))
-            if len(orgs) >= batch or k == len(ids):
-                cursor.executemany(insert_org, orgs)
-                cursor.executemany(insert_rec, recs)
-                raw.commit()
-                orgs.clear()
-                recs.clear()
-    finally:
-        raw.close()
-
-
 _Work = tuple[dict[tuple[str, str], _Plan], list[tuple[str, str]], dict[str, list[str]], int]
 _WORK: list[_Work] = []  # what forked workers clone from (set before the pool forks)
 
 
 def _chunk(job: tuple[int, int]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]],
+                                           list[tuple[str, str, str]],
                                            dict[tuple[str, str], int]]:
     """Clones ``start`` … ``start + n - 1``: about evenly over the procedures, then over each
     procedure's states; organizations by ``LEVEL_SHARE``. Seeded by the chunk, so the data
@@ -289,15 +262,17 @@ def _chunk(job: tuple[int, int]) -> tuple[list[tuple[Any, ...]], list[tuple[Any,
     weights = [LEVEL_SHARE[lv] for lv in levels]
     rows: list[tuple[Any, ...]] = []
     recs: list[tuple[Any, ...]] = []
+    parties: list[tuple[str, str, str]] = []
     counts: dict[tuple[str, str], int] = {}
     for k in range(start, start + n):
         key = rng.choice(by_proc[procs[k % len(procs)]])
         org = rng.choice(orgs[rng.choices(levels, weights)[0]])
-        row, rec_rows = plans[key].clone(f"n{k:08d}", org, rng)
+        row, rec_rows, named = plans[key].clone(f"n{k:08d}", org, rng)
         rows.append(row)
         recs.extend(rec_rows)
+        parties.extend(named)
         counts[key] = counts.get(key, 0) + 1
-    return rows, recs, counts
+    return rows, recs, parties, counts
 
 
 def populate(url: str, *, instances: int, seed: int = 2026, scale: float = 1.0,
@@ -315,7 +290,7 @@ def populate(url: str, *, instances: int, seed: int = 2026, scale: float = 1.0,
         hierarchy = load_hierarchy(csv_path, rules)
     store = SqlStore(url)
     try:
-        _put_organizations(store, hierarchy, sqlite, batch)
+        store.put_organizations(hierarchy.rows())  # the bulk import (COPY on PostgreSQL)
         store.save_rules(rules.content_hash, rules.version, rules.source)
     finally:
         store.close()
@@ -327,8 +302,8 @@ def populate(url: str, *, instances: int, seed: int = 2026, scale: float = 1.0,
     found = templates(rules)
     done.seconds["templates"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    plans = {key: _Plan(t, sqlite, rules.procedures[key[0]].organization,
-                        VARY.get(key[0], {})) for key, t in found.items()}
+    plans = {key: _Plan(t, sqlite, rules.procedures[key[0]], VARY.get(key[0], {}))
+             for key, t in found.items()}
     _WORK[:] = [(plans, sorted(found), done.orgs, seed)]
     jobs = [(k, min(batch, instances - k)) for k in range(0, instances, batch)]
     mark_ = "?" if sqlite else "%s"
@@ -339,9 +314,17 @@ def populate(url: str, *, instances: int, seed: int = 2026, scale: float = 1.0,
         raw = store.engine.raw_connection()
         try:
             cursor = raw.cursor()
-            for rows, recs, counts in pool.imap(_chunk, jobs):
-                cursor.executemany(insert_instance, rows)
-                cursor.executemany(insert_audit, recs)
+            for rows, recs, parties, counts in pool.imap(_chunk, jobs):
+                if sqlite:
+                    cursor.executemany(insert_instance, rows)
+                    cursor.executemany(insert_audit, recs)
+                    cursor.executemany(_INSERT_PARTY.format("?,?,?"), parties)
+                else:  # COPY: one stream per table and batch
+                    for table, values in ((_INSTANCE_COLS, rows), (_AUDIT_COLS, recs),
+                                          (_PARTY_COLS, parties)):
+                        with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                            for value in values:
+                                copy.write_row(value)
                 raw.commit()
                 for key, n in counts.items():
                     done.counts[key] = done.counts.get(key, 0) + n

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from partyflow import Actor, ConditionFailed, Engine, RuleSet, load_rules_text
+from partyflow import Actor, ConditionFailed, Engine, InstanceQuery, RuleSet, load_rules_text
 from partyflow.policy.impact import ImpactReport, _impact_every, impact
 from partyflow.stores.base import InstanceGroup, Store
 from partyflow.stores.open import open_store
@@ -215,6 +215,11 @@ def _check_national(done: Any) -> None:
         assert len(ids) == 300
         for iid in random.Random(1).sample(ids, 40):
             assert engine.verify(iid) >= 1
+        transfers = [i for i in store.instances("member_transfer") if i.data.get("member_id")]
+        assert transfers
+        for inst in transfers[:10]:  # each clone names its member (the party index)
+            named = InstanceQuery(named_person=("member_id", inst.data["member_id"]))
+            assert inst.id in {i.id for i in store.find(named, limit=1000)}
         orgs = {o for level in done.orgs.values() for o in level}
         assert {i.org for i in store.instances()} <= orgs | {None}
         new = load_rules_text(edited_text(

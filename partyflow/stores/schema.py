@@ -62,6 +62,7 @@ instances_table = sa.Table(
     sa.Index("ix_pf_instances_remind", "remind_at", "id"),
     sa.Index("ix_pf_instances_procedure_state", "procedure", "state"),
     sa.Index("ix_pf_instances_org", "org"),
+    sa.Index("ix_pf_instances_group", "procedure", "state", "rules_hash", "id"),
 )
 
 organizations_table = sa.Table(

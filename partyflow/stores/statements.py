@@ -299,8 +299,8 @@ def _groups_query(procedure: bool) -> Any:
 
 
 def _group_query(columns: Any) -> Any:
-    """A keyset page of one group's open instances by id: ``procedure = ? AND state = ?``
-    is a range of ``ix_pf_instances_procedure_state``; the rules version filters it."""
+    """A keyset page of one group's open instances by id: a range of
+    ``ix_pf_instances_group`` (procedure, state, rules hash, id); the version filters it."""
     return sa.select(*columns).where(
         _I.procedure == _p("b_procedure"), _I.state == _p("b_state"),
         _I.rules_hash == _p("b_hash"), _I.rules_version == _p("b_version"),
