@@ -215,6 +215,7 @@ class Run:
     shared_cpu_ms: float = 0.0     # walwriter, checkpointer, bgwriter, per committed step
     machine_busy: float = 0.0
     others_cores: float = 0.0      # CPU of every other process on the machine, in cores
+    ceiling: float = 0.0           # steps/s the cores left by the others allow at this CPU/step
     waits: dict[str, float] = field(default_factory=dict)
     loadavg: list[float] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
@@ -296,6 +297,9 @@ def run_throughput(bases: list[str], monitor: str, mode: str, rnd: int, per_part
             run.shared_cpu_ms = sampler.shared_cpu / steps_in_window * 1e3
             ours += (sampler.backend_cpu + sampler.shared_cpu) / sampler.window
         run.others_cores = max(0.0, run.machine_busy * (os.cpu_count() or 1) - ours)
+        per_step = run.client_cpu_ms + run.backend_cpu_ms + run.shared_cpu_ms
+        if per_step:
+            run.ceiling = ((os.cpu_count() or 1) - run.others_cores) / per_step * 1e3
         n = sum(sampler.waits.values()) or 1
         run.waits = {k: round(v / n, 3) for k, v in sampler.waits.most_common()}
         if not run.errors:
@@ -449,7 +453,7 @@ def print_runs(runs: list[Run]) -> None:
     table = Table(title="partyflow partitions (one PostgreSQL database each, one server)")
     for col in ("round", "scenario", "P", "workers", "steps/s", "per partition", "÷ single",
                 "client CPU ms/step", "backend CPU ms/step", "WAL etc. ms/step", "CPU busy",
-                "others' cores",
+                "others' cores", "CPU ceiling steps/s",
                 "backend states", "load", "check"):
         table.add_column(col, overflow="fold")
     for r in runs:
@@ -458,11 +462,16 @@ def print_runs(runs: list[Run]) -> None:
             " / ".join(f"{x:,.0f}" for x in r.per_partition),
             "" if r.ratio is None else f"{r.ratio:.2f}", f"{r.client_cpu_ms:.2f}",
             f"{r.backend_cpu_ms:.2f}", f"{r.shared_cpu_ms:.2f}", f"{r.machine_busy:.0%}",
-            f"{r.others_cores:.2f}",
+            f"{r.others_cores:.2f}", f"{r.ceiling:,.0f}",
             ", ".join(f"{k} {v:.0%}" for k, v in r.waits.items() if v >= 0.01),
             f"{r.loadavg[0] if r.loadavg else 0:.2f}",
             "; ".join(r.errors) if r.errors else f"ok ({r.conflicts} retries)")
     Console(width=220).print(table)
+
+
+def _per(tick: dict[str, Any]) -> list[float]:
+    return [round(c / n * 1e3, 2) if n else 0.0 for c, n in zip(tick["cpu_s"], tick["escalated"],
+                                                                strict=True)]
 
 
 def print_ticks(layouts: list[dict[str, Any]]) -> None:
@@ -471,7 +480,9 @@ def print_ticks(layouts: list[dict[str, Any]]) -> None:
         print(f"P={L['partitions']}: {L['orgs']:,} orgs imported into each partition in "
               f"{L['import_s_per_partition']:.1f} s; instances {L['instances_per_partition']}; "
               f"tick alone {[round(x, 2) for x in a['s']]} s (sum {sum(a['s']):.2f}), "
-              f"together wall {b['wall_s']:.2f} s, each {[round(x, 2) for x in b['s']]} s; "
+              f"together wall {b['wall_s']:.2f} s (process starts included), each "
+              f"{[round(x, 2) for x in b['s']]} s; tick CPU ms per escalation alone "
+              f"{_per(a)}, together {_per(b)}; "
               f"escalated {a['escalated']} then {b['escalated']}; reports "
               f"{[round(x, 3) for x in L['report_s_per_partition']]} s; events "
               f"{L['events_per_partition']}; "
