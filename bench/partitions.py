@@ -16,7 +16,11 @@ committed, hash-chained step) run against the partitions behind one barrier:
 
 - ``single``: one partition, ``--workers`` W workers (the baseline);
 - ``each``: P partitions, W workers on each, all at the same time (P x W processes);
-- ``shared``: P partitions sharing W workers in total (W // P or W // P + 1 on each).
+- ``shared``: P partitions sharing W workers in total (W // P or W // P + 1 on each);
+- ``declarative``: W workers on each of P partitions that are not databases but the range
+  partitions of one database's ``pf_instances`` and ``pf_audit`` (by the ``p<k>-`` id prefix:
+  way (a) of docs/scaling.md, made by ``range_partition``; partyflow's statements unchanged),
+  with the plan of a one-instance read showing the pruning.
 
 Reported: committed steps/s in aggregate and per partition, the ratio aggregate ÷ single, and
 where the time goes: client CPU per step (``time.process_time`` of the workers), the server
@@ -201,7 +205,7 @@ def _wait_class(state: str | None, wtype: str | None, wevent: str | None) -> str
 
 @dataclass
 class Run:
-    mode: str                 # single, each, shared
+    mode: str                 # single, each, shared, declarative
     round: int
     partitions: int
     workers: list[int]        # per partition
@@ -238,13 +242,71 @@ def _precreate(url: str, part: int, nworkers: int, per_worker: int) -> list[list
         engine.store.close()
 
 
+PARTITIONED = (("pf_instances", "id", "id"), ("pf_audit", "instance_id", "instance_id, seq"))
+INSTANCE_INDEXES = (("deadline", "deadline_at, id"), ("remind", "remind_at, id"),
+                    ("procedure_state", "procedure, state"), ("org", "org"))
+
+
+def range_partition(url: str, partitions: int) -> None:
+    """Way (a) of docs/scaling.md §4 on a fresh store: ``pf_instances`` and ``pf_audit`` become
+    tables partitioned by range of the instance id, one partition per ``p<k>-`` prefix, with
+    the same keys, indexes and outbox trigger (what a migration would do; not in partyflow)."""
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(url)
+    try:
+        with eng.begin() as conn:
+            run = conn.exec_driver_sql
+            for table, key, pk in PARTITIONED:
+                run(f"ALTER TABLE {table} RENAME TO {table}_plain")
+                run(f"CREATE TABLE {table} (LIKE {table}_plain INCLUDING DEFAULTS, "
+                    f"PRIMARY KEY ({pk})) PARTITION BY RANGE ({key})")
+                for k in range(1, partitions + 1):  # '-' sorts just before '.' (C collation)
+                    run(f"CREATE TABLE {table}_p{k} PARTITION OF {table} "
+                        f"FOR VALUES FROM ('p{k}-') TO ('p{k}.')")
+                run(f"INSERT INTO {table} SELECT * FROM {table}_plain")
+                run(f"DROP TABLE {table}_plain")
+            run("ALTER TABLE pf_audit ADD CONSTRAINT uq_pf_audit_idempotency "
+                "UNIQUE (instance_id, idempotency_key)")
+            for name, cols in INSTANCE_INDEXES:
+                run(f"CREATE INDEX ix_pf_instances_{name} ON pf_instances ({cols})")
+            run("CREATE TRIGGER pf_audit_event AFTER INSERT ON pf_audit "
+                "FOR EACH ROW EXECUTE FUNCTION pf_audit_event()")
+    finally:
+        eng.dispose()
+
+
+def pruning(url: str, instance_id: str) -> str:
+    """How PostgreSQL runs the store's read of one instance as a generic prepared plan."""
+    import sqlalchemy as sa
+
+    eng = sa.create_engine(url)
+    try:
+        with eng.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+            conn.exec_driver_sql("PREPARE pf_get(text) AS SELECT * FROM pf_instances "
+                                 "WHERE id = $1")
+            lines = [r[0] for r in conn.exec_driver_sql(
+                f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE pf_get('{instance_id}')")]
+            conn.exec_driver_sql("DEALLOCATE pf_get")
+        return " | ".join(line.strip() for line in lines if "Time" not in line)
+    finally:
+        eng.dispose()
+
+
 def run_throughput(bases: list[str], monitor: str, mode: str, rnd: int, per_part: list[int],
                    seconds: float, per_worker: int, tmp: Path) -> Run:
     """One scenario: ``per_part[i]`` workers on partition i+1, all behind one barrier."""
     run = Run(mode, rnd, len(per_part), per_part, seconds)
+    declarative = mode == "declarative"  # one database, its tables partitioned by id range
+    n_db = 1 if declarative else len(per_part)
     with ExitStack() as stack:
         urls = [stack.enter_context(workers.scenario_db(
-            "postgresql", bases[i], tmp, f"part{i + 1}_{mode}")) for i in range(len(per_part))]
+            "postgresql", bases[i], tmp, f"part{i + 1}_{mode}")) for i in range(n_db)]
+        if declarative:
+            workers._new_engine(urls[0]).close()  # the schema, then its tables partitioned
+            range_partition(urls[0], len(per_part))
+            urls = urls * len(per_part)
         ids = [_precreate(urls[i], i + 1, n, per_worker) for i, n in enumerate(per_part)]
         ctx = mp.get_context("spawn")
         total = sum(per_part)
@@ -261,7 +323,7 @@ def run_throughput(bases: list[str], monitor: str, mode: str, rnd: int, per_part
             with suppress(Exception):
                 barrier.wait(300)
             t = time.perf_counter()
-            dbnames = [b.rsplit("/", 1)[1].split("?")[0] for b in bases[:len(per_part)]]
+            dbnames = [b.rsplit("/", 1)[1].split("?")[0] for b in bases[:n_db]]
             sampler = ServerSampler(monitor, dbnames, t + min(1.0, seconds * 0.1),
                                     t + seconds * 0.9)
             sampler.start()
@@ -302,7 +364,14 @@ def run_throughput(bases: list[str], monitor: str, mode: str, rnd: int, per_part
             run.ceiling = ((os.cpu_count() or 1) - run.others_cores) / per_step * 1e3
         n = sum(sampler.waits.values()) or 1
         run.waits = {k: round(v / n, 3) for k, v in sampler.waits.most_common()}
-        if not run.errors:
+        if not run.errors and declarative:
+            expected = sum(r.committed + r.warmup_committed for r in results)
+            try:
+                run.checked.append(workers.check(urls[0], "distinct", expected))
+                run.checked.append(pruning(urls[0], ids[-1][0][0]))
+            except Exception as exc:
+                run.errors.append(f"check: {exc}")
+        elif not run.errors:
             for i, url in enumerate(urls):
                 expected = sum(r.committed + r.warmup_committed for r in results
                                if r.me // 1000 == i)
@@ -529,7 +598,8 @@ def main() -> None:
             plan = [("single", [args.workers])]
             for p in counts:
                 if p > 1:
-                    plan += [("each", [args.workers] * p), ("shared", shares(args.workers, p))]
+                    plan += [("each", [args.workers] * p), ("shared", shares(args.workers, p)),
+                             ("declarative", [args.workers] * p)]
             for rnd in range(1, args.repeat + 1):
                 single = None
                 for mode, per_part in plan:
