@@ -218,8 +218,8 @@ class Run:
     backend_cpu_ms: float = 0.0    # the partitions' backends, per committed step
     shared_cpu_ms: float = 0.0     # walwriter, checkpointer, bgwriter, per committed step
     machine_busy: float = 0.0
+    our_cores: float = 0.0         # CPU our workers and their backends got, in cores
     others_cores: float = 0.0      # CPU of every other process on the machine, in cores
-    ceiling: float = 0.0           # steps/s the cores left by the others allow at this CPU/step
     waits: dict[str, float] = field(default_factory=dict)
     loadavg: list[float] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
@@ -358,10 +358,8 @@ def run_throughput(bases: list[str], monitor: str, mode: str, rnd: int, per_part
             run.backend_cpu_ms = sampler.backend_cpu / steps_in_window * 1e3
             run.shared_cpu_ms = sampler.shared_cpu / steps_in_window * 1e3
             ours += (sampler.backend_cpu + sampler.shared_cpu) / sampler.window
+        run.our_cores = ours
         run.others_cores = max(0.0, run.machine_busy * (os.cpu_count() or 1) - ours)
-        per_step = run.client_cpu_ms + run.backend_cpu_ms + run.shared_cpu_ms
-        if per_step:
-            run.ceiling = ((os.cpu_count() or 1) - run.others_cores) / per_step * 1e3
         n = sum(sampler.waits.values()) or 1
         run.waits = {k: round(v / n, 3) for k, v in sampler.waits.most_common()}
         if not run.errors and declarative:
@@ -369,6 +367,7 @@ def run_throughput(bases: list[str], monitor: str, mode: str, rnd: int, per_part
             try:
                 run.checked.append(workers.check(urls[0], "distinct", expected))
                 run.checked.append(pruning(urls[0], ids[-1][0][0]))
+                run.checked.append(_replay_check(urls[0], ids[-1][0][0]))
             except Exception as exc:
                 run.errors.append(f"check: {exc}")
         elif not run.errors:
@@ -380,6 +379,30 @@ def run_throughput(bases: list[str], monitor: str, mode: str, rnd: int, per_part
                 except Exception as exc:
                     run.errors.append(f"partition {i + 1} check: {exc}")
     return run
+
+
+def _replay_check(url: str, instance_id: str) -> str:
+    """On the partitioned tables: a keyed fire and its replay write one step, the chain
+    verifies, the outbox has the step's event."""
+    engine = workers._new_engine(url)
+    try:
+        before = engine.get(instance_id)
+        trigger = "hold" if before.state == "open" else "release"
+        data = workers.HOLD_DATA if trigger == "hold" else None
+        for _ in range(2):
+            engine.fire(instance_id, trigger, workers.ACTOR, data, idempotency_key="replay-1")
+        after = engine.get(instance_id)
+        records = engine.verify(instance_id)
+        cursor, last = "", None
+        while page := engine.events(after=cursor, limit=1000):
+            cursor, last = page[-1].cursor, page[-1].record
+        if after.version != before.version + 1 or last is None or (
+                last.instance_id, last.seq) != (instance_id, after.version):
+            raise RuntimeError(f"replay wrote {after.version - before.version} steps, "
+                               f"last event {last and (last.instance_id, last.seq)}")
+        return f"replay ok: one step, {records} records verified, its event last in the outbox"
+    finally:
+        engine.store.close()
 
 
 def shares(total: int, partitions: int) -> list[int]:
@@ -522,7 +545,7 @@ def print_runs(runs: list[Run]) -> None:
     table = Table(title="partyflow partitions (one PostgreSQL database each, one server)")
     for col in ("round", "scenario", "P", "workers", "steps/s", "per partition", "÷ single",
                 "client CPU ms/step", "backend CPU ms/step", "WAL etc. ms/step", "CPU busy",
-                "others' cores", "CPU ceiling steps/s",
+                "our cores", "others' cores",
                 "backend states", "load", "check"):
         table.add_column(col, overflow="fold")
     for r in runs:
@@ -531,7 +554,7 @@ def print_runs(runs: list[Run]) -> None:
             " / ".join(f"{x:,.0f}" for x in r.per_partition),
             "" if r.ratio is None else f"{r.ratio:.2f}", f"{r.client_cpu_ms:.2f}",
             f"{r.backend_cpu_ms:.2f}", f"{r.shared_cpu_ms:.2f}", f"{r.machine_busy:.0%}",
-            f"{r.others_cores:.2f}", f"{r.ceiling:,.0f}",
+            f"{r.our_cores:.2f}", f"{r.others_cores:.2f}",
             ", ".join(f"{k} {v:.0%}" for k, v in r.waits.items() if v >= 0.01),
             f"{r.loadavg[0] if r.loadavg else 0:.2f}",
             "; ".join(r.errors) if r.errors else f"ok ({r.conflicts} retries)")
