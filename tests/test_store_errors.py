@@ -113,3 +113,40 @@ def test_a_postgresql_failure_is_unknown_only_when_the_link_failed(
     failure.sqlstate = sqlstate  # type: ignore[attr-defined]
     assert store._store_error(failure, committing=True).outcome_unknown is unknown
     assert store._store_error(failure, committing=False).outcome_unknown is False
+
+
+def test_a_constraint_other_than_a_taken_key_is_a_store_error_not_a_conflict(
+        sql_url: str) -> None:
+    """A row the database refuses for another reason (a CHECK, a trigger, an id that falls in
+    no partition) is a StoreError with nothing written, never "already exists"."""
+    import sqlalchemy as sa
+
+    from partyflow import Actor, ConcurrentUpdate, Engine, StoreError, load_rules
+
+    from .conftest import ROOT
+
+    store = SqlStore(sql_url)
+    try:
+        with store.engine.begin() as conn:
+            if store.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql(
+                    "CREATE TRIGGER no_partition BEFORE INSERT ON pf_instances "
+                    "WHEN NEW.id LIKE 'x%' BEGIN SELECT RAISE(ABORT, 'no partition'); END")
+            else:
+                conn.exec_driver_sql("ALTER TABLE pf_instances ADD CONSTRAINT no_partition "
+                                     "CHECK (left(id, 1) <> 'x')")
+        engine = Engine(load_rules(ROOT / "config" / "rules.yaml"), store=store)
+        applicant = Actor("a-1", "applicant")
+        data = {"full_members": 5, "org_form": "branch", "parent_org": None}
+        with pytest.raises(StoreError) as caught:
+            engine.start("branch_establishment", data, applicant, instance_id="x1")
+        assert not isinstance(caught.value, ConcurrentUpdate)
+        assert not caught.value.outcome_unknown
+        engine.start("branch_establishment", data, applicant, instance_id="y1")
+        with pytest.raises(ConcurrentUpdate):  # a taken id is still a conflict
+            engine.start("branch_establishment", data, applicant, instance_id="y1")
+        with store.engine.connect() as conn:
+            ids = conn.execute(sa.text("SELECT id FROM pf_instances")).scalars().all()
+        assert ids == ["y1"]
+    finally:
+        store.close()

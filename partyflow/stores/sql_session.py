@@ -135,7 +135,9 @@ class SqlSession:
         cursor = self._local.dbapi.cursor()  # the DBAPI connection under ``conn``
         try:
             cursor.execute(sql.text, args)
-        except self._integrity_errors:
+        except self._integrity_errors as exc:
+            if not self._unique_violation(exc):
+                raise  # another constraint (NOT NULL, CHECK, no partition): a StoreError
             raise Collision(key) from None
         return cursor
 
@@ -149,6 +151,15 @@ class SqlSession:
         moment: dt.datetime = value
         return moment.replace(tzinfo=_UTC) if moment.tzinfo is None else moment.astimezone(_UTC)
 
+
+    def _unique_violation(self, exc: BaseException) -> bool:
+        """Whether an integrity error is a taken unique key (PostgreSQL SQLSTATE 23505, a
+        SQLite UNIQUE or PRIMARY KEY constraint), the one a concurrent writer causes."""
+        if self._pg:
+            return str(getattr(exc, "sqlstate", "") or "") == "23505"
+        name = str(getattr(exc, "sqlite_errorname", ""))
+        return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or (
+            not name and "UNIQUE constraint failed" in str(exc))
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
