@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -57,6 +57,9 @@ from partyflow.workflows.records import (
 
 SCHEMA_VERSION = 1  # pf_schema's row; the migration revision in alembic_version is authoritative
 ORG_TRAIL_LOCK = 0x7066_6F72_6774  # "pforgt": the advisory lock appending to pf_org_audit takes
+
+
+_Row = TypeVar("_Row")
 
 
 class SqlStore(SqlSession, Store):
@@ -287,35 +290,14 @@ class SqlStore(SqlSession, Store):
         return None if row is None else self._org(row)
 
     def organizations(self) -> Iterator[Organization]:
-        last = ""
-        while True:
-            params = {"b_after_id": last, "b_limit": 5000}
-
-            def page(c: Connection, p: dict[str, Any] = params) -> Any:
-                return self._run(c, "orgs", p).fetchall()
-
-            rows = self._read(page)
-            if not rows:
-                return
-            for row in rows:
-                yield self._org(row)
-            last = rows[-1][0]
+        return self._stream("orgs", lambda last: {"b_after_id": last, "b_limit": 5000}, "",
+                            self._org)
 
     def org_history(self, *, after_seq: int = 0,
                     batch: int = 1000) -> Iterator[OrgAuditRecord]:
-        last = after_seq
-        while True:
-            params = {"b_after_seq": last, "b_limit": batch}
-
-            def page(c: Connection, p: dict[str, Any] = params) -> Any:
-                return self._run(c, "org_history", p).fetchall()
-
-            rows = self._read(page)
-            if not rows:
-                return
-            for row in rows:
-                yield self._org_record(row)
-            last = rows[-1][0]
+        return self._stream("org_history",
+                            lambda last: {"b_after_seq": last, "b_limit": batch}, after_seq,
+                            self._org_record)
 
     def org_record(self, seq: int) -> OrgAuditRecord | None:
         row = self._read(lambda c: self._run(c, "org_record", {"b_seq": seq}).fetchone())
@@ -447,19 +429,8 @@ class SqlStore(SqlSession, Store):
     def instances(self, procedure: str | None = None, *, open_only: bool = False,
                   batch: int = 1000) -> Iterator[Instance]:
         key = f"instances_{int(procedure is not None)}{int(open_only)}"
-        last = ""
-        while True:
-            params = {"b_after_id": last, "b_procedure": procedure, "b_limit": batch}
-
-            def page(c: Connection, p: dict[str, Any] = params) -> Any:
-                return self._run(c, key, p).fetchall()
-
-            rows = self._read(page)
-            if not rows:
-                return
-            for row in rows:
-                yield self._instance(row)
-            last = rows[-1][0]
+        return self._stream(key, lambda last: {"b_after_id": last, "b_procedure": procedure,
+                                               "b_limit": batch}, "", self._instance)
 
     def instance_groups(self, procedure: str | None = None) -> list[InstanceGroup]:
         key = f"groups_{int(procedure is not None)}"
@@ -480,16 +451,23 @@ class SqlStore(SqlSession, Store):
         return [r[0] for r in rows]
 
     def group_instances(self, group: InstanceGroup, *, batch: int = 1000) -> Iterator[Instance]:
-        last = ""
+        return self._stream("group_page", lambda last: self._group_params(group, last, batch),
+                            "", self._instance)
+
+    def _stream(self, key: str, params: Callable[[Any], dict[str, Any]], start: Any,
+                decode: Callable[[Sequence[Any]], _Row]) -> Iterator[_Row]:
+        """Every row of the keyset-paged statement ``key``, decoded: ``params(last)`` asks for
+        the page after ``last``, the first column of the previous page's last row."""
+        last = start
         while True:
-            params = self._group_params(group, last, batch)
+            page = params(last)
 
-            def page(c: Connection, p: dict[str, Any] = params) -> Any:
-                return self._run(c, "group_page", p).fetchall()
+            def read(c: Connection, p: dict[str, Any] = page) -> Any:
+                return self._run(c, key, p).fetchall()
 
-            rows = self._read(page)
+            rows = self._read(read)
             if not rows:
                 return
             for row in rows:
-                yield self._instance(row)
+                yield decode(row)
             last = rows[-1][0]
