@@ -56,6 +56,7 @@ from partyflow import Organization, load_hierarchy, load_rules  # noqa: E402
 from partyflow.hierarchy import verify_organizations  # noqa: E402
 from partyflow.hierarchy.imports import org_key  # noqa: E402
 from partyflow.stores.sql import SqlStore  # noqa: E402
+from partyflow.testing import scratch_schema  # noqa: E402
 
 AT = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
 
@@ -100,24 +101,6 @@ def sqlite_db(tmp: Path) -> Iterator[str]:
     yield f"sqlite:///{path}"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-@contextmanager
-def postgres_db(base_url: str) -> Iterator[str]:
-    import sqlalchemy as sa
-
-    base = sa.make_url(base_url)
-    name = f"pf_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
-    try:
-        url = base.update_query_dict({"options": f"-csearch_path={name}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
-        admin.dispose()
 
 
 def baseline(url: str, rows: list[tuple[Any, ...]]) -> float:
@@ -217,7 +200,7 @@ def main() -> None:
                                               again, moved, renamed))
         if args.postgres_url:
             url = args.postgres_url
-            report["stores"].append(run_store("postgresql", lambda: postgres_db(url), orgs,
+            report["stores"].append(run_store("postgresql", lambda: scratch_schema(url, "pf_bench"), orgs,
                                               again, moved, renamed))
         report["load_average_after"] = os.getloadavg()
         report["max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

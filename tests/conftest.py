@@ -3,7 +3,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 
 from partyflow import Actor, Engine, RuleSet, Store, load_rules, open_store
-from partyflow.testing import FakeClock
+from partyflow.testing import FakeClock, scratch_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -45,20 +44,8 @@ def postgres_url_or_skip() -> str:
 def postgres_schema() -> Iterator[str]:
     """A fresh, empty schema on the test server, dropped afterwards; yields a store URL whose
     connections use it (search_path)."""
-    import sqlalchemy as sa
-
-    base = sa.make_url(postgres_url_or_skip())
-    name = f"pf_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, poolclass=sa.pool.NullPool)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"CREATE SCHEMA {name}")
-    try:
-        url = base.update_query_dict({"options": f"-csearch_path={name}"})
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
-        admin.dispose()
+    with scratch_schema(postgres_url_or_skip()) as url:
+        yield url
 
 
 @pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file", "postgresql"])

@@ -66,8 +66,8 @@ def pages(store: Store, query: InstanceQuery, page: int = PAGE) -> Iterator[Inst
 
 
 def candidates(rules: RuleSet, store: Store, actor: Actor) -> Iterator[Instance]:
-    """Open instances on which ``actor``'s role appears in some step, narrowed to its own
-    subtree where the role's authority is the procedure's responsible organization."""
+    """Open instances on which ``actor``'s role appears in some step, narrowed as its
+    binding allows (``_narrowed``: its subtree, or the instances naming it)."""
     for name, proc in rules.procedures.items():
         if not any(actor.role in t.roles for t in proc.transitions):
             continue

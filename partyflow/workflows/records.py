@@ -241,7 +241,9 @@ class InstanceQuery:
     named_person: tuple[str, str] | None = None
 
     def matches(self, inst: Instance, subtree: frozenset[str] | None) -> bool:
-        """Whether ``inst`` is one of them (``subtree``: the ids below ``org``)."""
+        """Whether ``inst`` is one of them (``subtree``: the ids below ``org``), apart from
+        ``named_org``/``named_person``: who an instance names is the store's to answer
+        (``Store.named``)."""
         if self.open_only and inst.terminal:
             return False
         if self.procedure is not None and inst.procedure != self.procedure:
